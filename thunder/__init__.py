@@ -1,26 +1,56 @@
-"""Thunder: a source-to-source trace compiler for PyTorch (provisional entry point)."""
+"""Thunder: a source-to-source trace compiler for PyTorch.
 
-import torch as pytorch  # NOTE: "torch" in this namespace is the thunder.torch package
+>>> import torch, thunder
+>>> jfn = thunder.jit(lambda x: x.sin() + 1)
+>>> out = jfn(torch.zeros(3))
+>>> print(thunder.last_traces(jfn)[-1])  # doctest: +SKIP
 
-from thunder.core.proxies import TensorProxy, proxy_for_tensor
-from thunder.core.pytree import tree_flatten, tree_unflatten
-from thunder.core.trace import TraceCtx
-from thunder.core.tracectx import tracectx
+NOTE: inside this package the name ``torch`` refers to the ``thunder.torch`` subpackage (the
+torch-level operators), so this module imports PyTorch under no bare name.
+"""
+
 import thunder.torch  # noqa: F401  (registers the torch-level operators)
+from thunder.executors.extend import (
+    Executor,
+    OperatorExecutor,
+    get_all_executors,
+    get_default_executors,
+    get_executor,
+    register_executor,
+    set_default_executors,
+)
+from thunder.executors import torchex as _torchex
+from thunder.frontend.api import (
+    ThunderFunction,
+    ThunderModule,
+    cache_hits,
+    cache_misses,
+    compile_stats,
+    jit,
+    last_prologue_traces,
+    last_traces,
+)
+from thunder.frontend.errors import UnsupportedOperationError
 
+set_default_executors([_torchex.ex])
 
-def jit(fn):
-    """Provisional: traces by calling ``fn`` on proxies, runs the trace eagerly."""
+__version__ = "0.1.0"
 
-    def wrapper(*args, **kwargs):
-        trace = TraceCtx()
-        with tracectx(trace):
-            leaves, spec = tree_flatten((args, kwargs))
-            proxies = [proxy_for_tensor(x) if isinstance(x, pytorch.Tensor) else x for x in leaves]
-            trace.args = [p for p in proxies if isinstance(p, TensorProxy)]
-            pargs, pkwargs = tree_unflatten(proxies, spec)
-            trace.output = fn(*pargs, **pkwargs)
-        tensors = [x for x in leaves if isinstance(x, pytorch.Tensor)]
-        return trace.python_callable()(*tensors)
-
-    return wrapper
+__all__ = [
+    "jit",
+    "last_traces",
+    "last_prologue_traces",
+    "cache_hits",
+    "cache_misses",
+    "compile_stats",
+    "get_default_executors",
+    "set_default_executors",
+    "get_executor",
+    "get_all_executors",
+    "register_executor",
+    "Executor",
+    "OperatorExecutor",
+    "ThunderFunction",
+    "ThunderModule",
+    "UnsupportedOperationError",
+]

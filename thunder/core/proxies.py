@@ -47,6 +47,7 @@ def _method(name):
         return _lookup(name)(self, *args, **kwargs)
 
     method.__name__ = name
+    method.tensor_method = name  # lets the interpreter's lookaside find the symbol
     return method
 
 
@@ -70,12 +71,14 @@ class TensorProxy(Proxy):
 
     __slots__ = ("shape", "dtype", "device", "requires_grad")
 
-    def __init__(self, name=None, *, shape, dtype, device, requires_grad=False, prefix="t"):
+    def __init__(self, name=None, *, shape, dtype, device, requires_grad=False, prefix="t",
+                 is_input=False):
         super().__init__(name, prefix)
         self.shape = tuple(int(s) for s in shape)
         self.dtype = dtype
         self.device = to_device(device)
-        self.requires_grad = bool(requires_grad)
+        # like torch, results computed with grad mode off never require grad
+        self.requires_grad = bool(requires_grad) and (is_input or torch.is_grad_enabled())
 
     @staticmethod
     def like(other, *, shape=None, dtype=None, device=None, requires_grad=None):
@@ -221,6 +224,5 @@ def is_proxy(x) -> bool:
 
 def proxy_for_tensor(t: torch.Tensor, name: str | None = None) -> TensorProxy:
     """A proxy with the metadata of a real tensor."""
-    return TensorProxy(
-        name, shape=t.shape, dtype=t.dtype, device=t.device, requires_grad=t.requires_grad
-    )
+    return TensorProxy(name, shape=t.shape, dtype=t.dtype, device=t.device,
+                       requires_grad=t.requires_grad, is_input=True)

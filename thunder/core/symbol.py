@@ -30,11 +30,13 @@ class Symbol:
     ``thunder.torch``).
     """
 
-    __slots__ = ("name", "id", "meta", "is_prim", "module_alias", "module", "impl",
+    __slots__ = ("name", "id", "meta", "is_prim", "module_alias", "module", "impl", "printer",
                  "__weakref__")
 
-    def __init__(self, name, meta, *, id=None, is_prim=False, module_alias, module, impl=None):
+    def __init__(self, name, meta, *, id=None, is_prim=False, module_alias, module, impl=None,
+                 printer=None):
         self.name = name
+        self.printer = printer  # callable(bsym, constants) -> lines, for inline statements
         self.impl = impl  # the torch callable with the same semantics, if there is one
         self.id = id if id is not None else f"{module_alias}.{name}"
         self.meta = meta
@@ -44,7 +46,7 @@ class Symbol:
 
     @property
     def print_name(self) -> str:
-        return f"{self.module_alias}.{self.name}"
+        return f"{self.module_alias}.{self.name}" if self.name else self.module_alias
 
     def __repr__(self):
         return f"Symbol({self.print_name})"
@@ -113,6 +115,8 @@ class BoundSymbol:
 
     def python_lines(self, constants) -> list[str]:
         """The printed statement(s), with the type comment of each output."""
+        if self.sym.printer is not None:
+            return self.sym.printer(self, constants)
         call = call_source(self.sym.print_name, self.args, self.kwargs, constants)
         target = self.output_target(constants)
         line = call if target is None else f"{target} = {call}"

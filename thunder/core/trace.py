@@ -78,7 +78,8 @@ class TraceCtx:
         """Names the printed code refers to (module aliases of the symbols used)."""
         ctx = {"torch": torch}
         for bsym in self.bound_symbols:
-            ctx[bsym.sym.module_alias] = bsym.sym.module
+            if bsym.sym.printer is None:  # printed inline, needs no module
+                ctx[bsym.sym.module_alias] = bsym.sym.module
             if bsym.call_ctx:
                 ctx.update(bsym.call_ctx)
         return ctx
@@ -106,6 +107,9 @@ class TraceCtx:
                 last_source = bsym.source
             lines.extend("  " + line for line in bsym.python_lines(constants))
         lines.append(f"  return {to_source(self.output, constants)}")
+        for name, value in constants.items():
+            described = _LINE_BREAKS.sub(" ", repr(value))[:100]
+            lines.append(f"# {name}: {described}")
         return "\n".join(lines) + "\n"
 
     def python_callable(self):

@@ -6,3 +6,12 @@ package re-exports them so traces print them as ``ltorch.<name>``.
 
 from thunder.torch.registry import torch_to_thunder, torchsymbol  # noqa: F401
 from thunder.torch.elementwise import *  # noqa: F401,F403
+from thunder.torch.linalg import *  # noqa: F401,F403
+from thunder.torch.grad_mode import *  # noqa: F401,F403
+from thunder.torch.shape import *  # noqa: F401,F403
+from thunder.torch.nn import *  # noqa: F401,F403
+from thunder.torch.losses import *  # noqa: F401,F403
+from thunder.torch.reductions import *  # noqa: F401,F403
+from thunder.torch.conversion import *  # noqa: F401,F403
+from thunder.torch.creation import *  # noqa: F401,F403
+from thunder.torch.indexing import *  # noqa: F401,F403

@@ -98,3 +98,16 @@ def _device_put_impl(a, device):
 
 
 device_put = make_prim(PrimIDs.DEVICE_PUT, _device_put_meta, torch_impl=_device_put_impl)
+
+
+def _detach_meta(a):
+    return TensorProxy.like(a, requires_grad=False)
+
+
+def _detach_impl(a):
+    return a.detach()
+
+
+# detach: the same values, cut from autograd (its output never requires grad; no gradient
+# flows back through it)
+detach = make_prim(PrimIDs.DETACH, _detach_meta, torch_impl=_detach_impl)

@@ -53,11 +53,16 @@ def _make(prim_id, torch_impl, output="same"):
 
 
 def _python_or_torch(torch_fn, python_fn):
-    """Scalar-safe implementation: torch functions reject two Python numbers."""
+    """Scalar-safe implementation: these torch functions take only tensors."""
 
     def impl(a, b):
-        if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        a_tensor, b_tensor = isinstance(a, torch.Tensor), isinstance(b, torch.Tensor)
+        if a_tensor and b_tensor:
             return torch_fn(a, b)
+        if a_tensor:
+            return torch_fn(a, torch.tensor(b, dtype=a.dtype, device=a.device))
+        if b_tensor:
+            return torch_fn(torch.tensor(a, dtype=b.dtype, device=b.device), b)
         return python_fn(a, b)
 
     return impl

@@ -127,3 +127,5 @@ class PrimIDs(Enum):
     MATMUL = auto()
     SORT = auto()
     TOPK = auto()
+    # gradients
+    DETACH = auto()

@@ -63,8 +63,12 @@ def _take_along_axis_meta(a, index, dim):
     return TensorProxy.like(a, shape=index.shape)
 
 
+def _take_along_axis_impl(a, index, dim):
+    return torch.gather(a, dim, index)
+
+
 take_along_axis = make_prim(PrimIDs.TAKE_ALONG_AXIS, _take_along_axis_meta,
-                            torch_impl=torch.gather)
+                            torch_impl=_take_along_axis_impl)
 
 
 def _scatter_like_meta(a, index, src, dim):

@@ -1,0 +1,223 @@
+"""``thunder.jit`` and the functions that inspect a jitted callable.
+
+A call of a jitted function computes its cache key (see ``signature.py``), runs the prologue of
+the entries stored under that key until one accepts the call, and runs that entry's
+computation. A call no entry accepts is a cache miss: the function is traced again and a new
+entry is added. See NOTE [the cached call path].
+"""
+
+import time
+import warnings
+
+import torch
+
+from thunder.executors import torchex  # noqa: F401  (registers the torch executor)
+from thunder.executors.extend import Executor, get_default_executors, get_executor
+from thunder.frontend.pipeline import compile_entry
+from thunder.frontend.signature import call_key, check_call, describe_key_change
+from thunder.frontend.tracing import trace_call
+
+RECOMPILE_WARNING_THRESHOLD = 8
+
+# NOTE [the cached call path]
+# ThunderFunction.__call__ is the hot path: one key computation, one dict lookup, the entry's
+# prologue (straight-line Python generated for that entry) and its computation. Everything
+# that can be decided when tracing is decided then. Statistics are plain integer increments.
+
+
+class CompileStats:
+    """Counters and timings of one jitted callable (``thunder.compile_stats(jfn)``)."""
+
+    def __init__(self):
+        self.calls = 0
+        self.cache_hits = 0
+        self.cache_misses = 0
+        self.last_trace_seconds = 0.0
+        self.total_trace_seconds = 0.0
+        self.last_entry = None
+        self.recompile_warning_given = False
+
+    def __repr__(self):
+        return (f"CompileStats(calls={self.calls}, cache_hits={self.cache_hits}, "
+                f"cache_misses={self.cache_misses}, "
+                f"last_trace_seconds={self.last_trace_seconds:.4f})")
+
+
+class ThunderFunction:
+    """A jitted function: call it like the original."""
+
+    def __init__(self, fn, executors, *, root=None, cache=True):
+        self.fn = fn
+        self.executors = executors
+        self.root = root
+        self.cache_enabled = cache
+        self.cache: dict = {}
+        self.stats = CompileStats()
+        self._last_key = None
+        self.__wrapped__ = fn
+        self.__name__ = getattr(fn, "__name__", type(fn).__name__)
+        self.__doc__ = getattr(fn, "__doc__", None)
+
+    def __call__(self, *args, **kwargs):
+        key = call_key(args, kwargs)
+        entries = self.cache.get(key)
+        if entries is not None:
+            for entry in entries:
+                try:
+                    inputs = entry.prologue(args, kwargs)
+                except Exception:
+                    continue
+                self.stats.cache_hits += 1
+                self.stats.last_entry = entry
+                return entry.computation(*inputs)
+        return self._miss(key, args, kwargs)
+
+    def _miss(self, key, args, kwargs):
+        check_call(self.fn, args, kwargs)
+        start = time.perf_counter()
+        computation, tracker = trace_call(self.fn, args, kwargs, root=self.root)
+        entry = compile_entry(computation, tracker, self.executors)
+        elapsed = time.perf_counter() - start
+        stats = self.stats
+        stats.cache_misses += 1
+        stats.last_trace_seconds = elapsed
+        stats.total_trace_seconds += elapsed
+        stats.last_entry = entry
+        if self.cache_enabled:
+            self.cache.setdefault(key, []).append(entry)
+        self._warn_on_recompiles(key)
+        return entry.computation(*entry.prologue(args, kwargs))
+
+    def _warn_on_recompiles(self, key):
+        stats = self.stats
+        previous, self._last_key = self._last_key, key
+        if stats.recompile_warning_given or stats.cache_misses < RECOMPILE_WARNING_THRESHOLD:
+            return
+        stats.recompile_warning_given = True
+        names = _parameter_names(self.fn)
+        changed = describe_key_change(previous, key, names) if previous else "the inputs"
+        warnings.warn(
+            f"thunder.jit: {self.__name__} was traced {stats.cache_misses} times; what kept "
+            f"changing: {changed}. Each new value of a Python number argument or a new tensor "
+            f"shape makes a new trace.",
+            RuntimeWarning, stacklevel=3)
+
+
+def _parameter_names(fn):
+    code = getattr(getattr(fn, "forward", fn), "__code__", None)
+    if code is None:
+        return ()
+    names = code.co_varnames[:code.co_argcount]
+    return names[1:] if names and names[0] == "self" else names
+
+
+class ThunderModule(torch.nn.Module):
+    """A jitted ``nn.Module``: shares the original's parameters and buffers."""
+
+    def __init__(self, module, jitted: ThunderFunction):
+        super().__init__()
+        self._model = module
+        self._jitted = jitted
+
+    def forward(self, *args, **kwargs):
+        return self._jitted(*args, **kwargs)
+
+    # calling a ThunderModule skips nn.Module.__call__: the original module's hooks are traced
+    def __call__(self, *args, **kwargs):
+        return self._jitted(*args, **kwargs)
+
+    def state_dict(self, *args, **kwargs):
+        return self._model.state_dict(*args, **kwargs)
+
+    def load_state_dict(self, *args, **kwargs):
+        return self._model.load_state_dict(*args, **kwargs)
+
+    def named_parameters(self, *args, **kwargs):
+        return self._model.named_parameters(*args, **kwargs)
+
+    def named_buffers(self, *args, **kwargs):
+        return self._model.named_buffers(*args, **kwargs)
+
+    def named_modules(self, *args, **kwargs):
+        return self._model.named_modules(*args, **kwargs)
+
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            return getattr(self._model, name)
+
+
+def _resolve_executors(executors):
+    if executors is None:
+        return get_default_executors()
+    resolved = [get_executor(e) if isinstance(e, str) else e for e in executors]
+    for e in resolved:
+        if not isinstance(e, Executor):
+            raise TypeError(f"thunder.jit: executors must be Executor objects or names, got {e!r}")
+    if not any(isinstance(e, torchex.TorchExecutor) for e in resolved):
+        resolved.append(get_executor("torch"))
+    return resolved
+
+
+def jit(fn, *, executors=None, cache=True):
+    """Compile ``fn`` (a function or ``nn.Module``); call the result like ``fn``.
+
+    ``executors`` lists executors (objects or names) in priority order; the torch executor is
+    appended as the fallback unless a torch executor (such as ``"torch_prims"``) is listed. ``cache=False`` traces at every call.
+
+    >>> import torch, thunder
+    >>> jfn = thunder.jit(lambda x: (x * 2 + 1).relu())
+    >>> jfn(torch.tensor([-1.0, 1.0]))
+    tensor([0., 3.])
+    """
+    if isinstance(fn, (ThunderFunction, ThunderModule)):
+        return fn
+    resolved = _resolve_executors(executors)
+    if isinstance(fn, torch.nn.Module):
+        return ThunderModule(fn, ThunderFunction(fn, resolved, root=fn, cache=cache))
+    if not callable(fn):
+        raise TypeError(f"thunder.jit expects a function or nn.Module, got {type(fn).__name__}")
+    return ThunderFunction(fn, resolved, cache=cache)
+
+
+def _function(jfn) -> ThunderFunction:
+    if isinstance(jfn, ThunderModule):
+        return jfn._jitted
+    if isinstance(jfn, ThunderFunction):
+        return jfn
+    raise TypeError(f"expected a function returned by thunder.jit, got {type(jfn).__name__}")
+
+
+def _last_entry(jfn):
+    entry = _function(jfn).stats.last_entry
+    if entry is None:
+        raise RuntimeError("this jitted function has not been called yet")
+    return entry
+
+
+def last_traces(jfn) -> list:
+    """The computation traces of the last call: as interpreted, after each pass, executed."""
+    return list(_last_entry(jfn).computation_traces)
+
+
+def last_prologue_traces(jfn) -> list:
+    """The prologue traces of the last call (the checks that guard its cache entry)."""
+    return list(_last_entry(jfn).prologue_traces)
+
+
+def cache_hits(jfn) -> int:
+    """How many calls reused a cached entry."""
+    return _function(jfn).stats.cache_hits
+
+
+def cache_misses(jfn) -> int:
+    """How many calls had to trace (the first call is a miss)."""
+    return _function(jfn).stats.cache_misses
+
+
+def compile_stats(jfn) -> CompileStats:
+    """Counters and timings of a jitted callable."""
+    stats = _function(jfn).stats
+    stats.calls = stats.cache_hits + stats.cache_misses
+    return stats

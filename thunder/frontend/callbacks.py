@@ -1,0 +1,275 @@
+"""The interpreter callbacks of ``thunder.jit``: lookasides and provenance.
+
+``JitCallbacks`` decides, for every call the interpreter meets, whether it is a torch operation
+(sent to the torch-level symbol, see ``thunder.torch.registry``), Thunder's own code (run
+natively), a special case (``nn.Module.__call__``, ``isinstance``, grad mode), or ordinary
+Python (interpreted). Every value read from outside goes through the ``ProvenanceTracker``.
+See NOTE [calls into torch] below.
+"""
+
+import builtins
+import functools
+import types
+
+import torch
+
+from thunder.core.proxies import Proxy, ProxyError, TensorProxy, tensor_methods
+from thunder.core.symbol import Symbol, TracingError
+from thunder.interpreter import InterpreterCallbacks, InterpreterError, interpret_call
+from thunder.frontend.errors import UnsupportedOperationError, unsupported
+from thunder.frontend.provenance import ATTR, ITEM, ProvenanceTracker, is_constant_value
+from thunder.torch import autocast
+from thunder.torch.registry import torch_to_thunder
+
+# NOTE [calls into torch]
+# A call of a torch callable that Thunder defines (torch.add, Tensor.view, F.softmax...) is
+# sent to its symbol, after replacing real tensors among the arguments by proxies. A torch
+# callable Thunder does not define raises UnsupportedOperationError if it receives a tensor or
+# returns one: running it at trace time would bake its result into the trace. Torch callables
+# that neither take nor return tensors (torch.finfo, torch.get_default_dtype) run as they are.
+
+_MODULE_CALLS = {torch.nn.Module.__call__, getattr(torch.nn.Module, "_wrapped_call_impl", None),
+                 getattr(torch.nn.Module, "_call_impl", None)} - {None}
+_HOOK_DICTS = ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks",
+               "_backward_pre_hooks")
+_GLOBAL_HOOK_DICTS = ("_global_forward_pre_hooks", "_global_forward_hooks",
+                      "_global_backward_hooks", "_global_backward_pre_hooks",
+                      "_global_module_registration_hooks")
+_module_module = torch.nn.modules.module
+
+
+def _is_torch_callable(fn) -> bool:
+    module = getattr(fn, "__module__", None) or ""
+    if module.startswith("torch"):
+        return True
+    owner = getattr(fn, "__self__", None)
+    return isinstance(owner, (torch.Tensor, types.ModuleType)) and (
+        getattr(owner, "__name__", "torch").startswith("torch"))
+
+
+def _contains_tensor(values) -> bool:
+    for v in values:
+        if isinstance(v, (torch.Tensor, TensorProxy)):
+            return True
+        if type(v) in (list, tuple) and _contains_tensor(v):
+            return True
+    return False
+
+
+class JitCallbacks(InterpreterCallbacks):
+    """Callbacks for one tracing of one function."""
+
+    uncatchable = (UnsupportedOperationError, ProxyError, InterpreterError)
+
+    def __init__(self, tracker: ProvenanceTracker):
+        self.tracker = tracker
+        self._symbol_callers: dict = {}
+        self._special = {
+            isinstance: self._isinstance,
+            torch.is_tensor: lambda obj: isinstance(obj, (torch.Tensor, TensorProxy)),
+        }
+        for fn in _MODULE_CALLS:
+            self._special[fn] = self._module_call
+
+    # -- calls -------------------------------------------------------------------------------
+    def lookaside(self, fn):
+        try:
+            sym = torch_to_thunder.get(fn)
+            special = self._special.get(fn)
+        except TypeError:  # unhashable callable
+            return None
+        if sym is not None:
+            return self._caller(sym)
+        if special is not None:
+            return special
+        typ = type(fn)
+        if typ is types.MethodType:
+            owner = fn.__self__
+            if isinstance(owner, Proxy):
+                func = fn.__func__
+                if isinstance(func, Symbol):
+                    return functools.partial(self._caller(func), owner)
+                name = getattr(func, "tensor_method", None)
+                if name is not None and name in tensor_methods:
+                    return functools.partial(self._caller(tensor_methods[name]), owner)
+                return fn
+            special = self._special.get(fn.__func__)
+            if special is not None:
+                return functools.partial(special, owner)
+            return None
+        if typ is types.BuiltinMethodType and isinstance(fn.__self__, torch.Tensor):
+            sym = torch_to_thunder.get(getattr(torch.Tensor, fn.__name__, None))
+            if sym is not None:
+                return functools.partial(self._caller(sym), fn.__self__)
+            return None
+        if typ is types.FunctionType:
+            name = getattr(fn, "tensor_method", None)
+            if name is not None and name in tensor_methods:
+                return self._caller(tensor_methods[name])
+            module = fn.__module__ or ""
+            if module.startswith("thunder.") and not module.startswith("thunder.tests"):
+                return fn
+        return None
+
+    def _caller(self, sym):
+        caller = self._symbol_callers.get(sym)
+        if caller is None:
+            tracker = self.tracker
+
+            def caller(*args, **kwargs):
+                if _contains_tensor_leaf(args) or _contains_tensor_leaf(kwargs.values()):
+                    args = tuple(tracker.wrap_unknown(a) for a in args)
+                    kwargs = {k: tracker.wrap_unknown(v) for k, v in kwargs.items()}
+                if autocast.is_enabled():
+                    args, kwargs = autocast.autocast_arguments(sym.name, args, kwargs)
+                try:
+                    return sym(*args, **kwargs)
+                except (UnsupportedOperationError, ProxyError, InterpreterError):
+                    raise
+                except NotImplementedError as e:
+                    raise unsupported(f"{sym.print_name}: {e}") from e
+                except TracingError as e:
+                    raise unsupported(f"{sym.print_name} with these arguments", str(e)) from e
+
+            caller.__name__ = sym.name
+            self._symbol_callers[sym] = caller
+        return caller
+
+    def on_opaque_call(self, fn, args, kwargs):
+        if _is_torch_callable(fn) and (_contains_tensor(args) or
+                                       _contains_tensor(kwargs.values())):
+            raise unsupported(f"the torch operation {_name_of(fn)}")
+        for a in args:
+            if isinstance(a, TensorProxy) and fn in _DATA_READERS:
+                raise unsupported(f"{_name_of(fn)} of a tensor",
+                                  "its result depends on the tensor's data")
+
+    def on_opaque_result(self, fn, args, kwargs, result):
+        if isinstance(result, torch.Tensor):
+            if _is_torch_callable(fn):
+                raise unsupported(f"the torch operation {_name_of(fn)}")
+            return self.tracker.wrap_unknown(result)
+        if type(result) in (list, tuple):
+            return self.tracker.wrap_unknown(result)
+        return result
+
+    def _isinstance(self, obj, cls):
+        if isinstance(obj, TensorProxy):
+            classes = cls if isinstance(cls, tuple) else (cls,)
+            if any(isinstance(c, type) and issubclass(torch.Tensor, c) for c in classes):
+                return True
+        return isinstance(obj, cls)
+
+    def _module_call(self, module, *args, **kwargs):
+        """nn.Module.__call__: run the forward pre-hooks, forward and forward hooks."""
+        tracker = self.tracker
+        prov = tracker.prov_of(module)
+        hooks = {}
+        for name in _HOOK_DICTS:
+            d = module.__dict__.get(name) or {}
+            hooks[name] = d
+            if prov is not None:
+                self._guard_hook_dict(tracker.child(prov, ATTR, name), d)
+        for name in _GLOBAL_HOOK_DICTS:
+            d = getattr(_module_module, name, None)
+            if d is not None:
+                self._guard_hook_dict(tracker.child(tracker.const_root(_module_module), ATTR,
+                                                    name), d)
+                hooks[name] = d
+        if hooks["_backward_hooks"] or hooks["_backward_pre_hooks"] or hooks.get(
+                "_global_backward_hooks") or hooks.get("_global_backward_pre_hooks"):
+            raise unsupported("module backward hooks")
+        pre_with_kwargs = module.__dict__.get("_forward_pre_hooks_with_kwargs", {})
+        for hook_id, hook in [*hooks.get("_global_forward_pre_hooks", {}).items(),
+                              *hooks["_forward_pre_hooks"].items()]:
+            if hook_id in pre_with_kwargs:
+                result = interpret_call(hook, module, args, kwargs)
+                if result is not None:
+                    args, kwargs = result
+            else:
+                result = interpret_call(hook, module, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        output = interpret_call(module.forward, *args, **kwargs)
+        with_kwargs = module.__dict__.get("_forward_hooks_with_kwargs", {})
+        for hook_id, hook in [*hooks.get("_global_forward_hooks", {}).items(),
+                              *hooks["_forward_hooks"].items()]:
+            if hook_id in with_kwargs:
+                result = interpret_call(hook, module, args, kwargs, output)
+            else:
+                result = interpret_call(hook, module, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def _guard_hook_dict(self, prov, d):
+        if not d:
+            self.tracker.guard("empty", prov)
+            return
+        self.tracker.guard("len", prov, len(d))
+        for hook_id, hook in d.items():
+            self.tracker.guard("is", self.tracker.child(prov, ITEM, hook_id), hook)
+
+    # -- reads from outside ------------------------------------------------------------------
+    def on_load_global(self, globals_dict, name, value):
+        if globals_dict is _BUILTINS:
+            return value
+        prov = self.tracker.child(self.tracker.const_root(globals_dict), ITEM, name)
+        return self.tracker.wrap(value, prov)
+
+    def on_load_deref(self, cell, name, value):
+        prov = self.tracker.child(self.tracker.const_root(cell), ATTR, "cell_contents")
+        return self.tracker.wrap(value, prov)
+
+    def on_load_attr(self, obj, name, value):
+        if isinstance(obj, Proxy):
+            return value
+        if isinstance(obj, types.ModuleType):
+            return self.tracker.wrap_unknown(value) if isinstance(value, torch.Tensor) else value
+        tracker = self.tracker
+        parent = tracker.prov_of(obj)
+        if parent is None:
+            if isinstance(value, torch.Tensor):
+                return tracker.wrap_unknown(value)
+            return value
+        if type(value) is types.MethodType or (
+                not isinstance(value, torch.Tensor) and not is_constant_value(value)
+                and isinstance(value, (types.BuiltinMethodType, types.FunctionType))):
+            return value
+        return tracker.wrap(value, tracker.child(parent, ATTR, name))
+
+    def on_subscr(self, obj, key, value):
+        if isinstance(obj, Proxy) or isinstance(value, Proxy):
+            return value
+        tracker = self.tracker
+        parent = tracker.prov_of(obj)
+        if parent is None or not is_constant_value(key) or isinstance(key, tuple):
+            return tracker.wrap_unknown(value) if isinstance(value, torch.Tensor) else value
+        return tracker.wrap(value, tracker.child(parent, ITEM, key))
+
+    def on_store_attr(self, obj, name, value):
+        if self.tracker.prov_of(obj) is not None and not isinstance(obj, Proxy):
+            raise unsupported(f"setting attribute {name!r} of an object from outside the "
+                              f"function")
+        return False
+
+
+def _contains_tensor_leaf(values) -> bool:
+    for v in values:
+        if type(v) is torch.Tensor or isinstance(v, torch.Tensor):
+            return True
+        if type(v) in (list, tuple):
+            for x in v:
+                if isinstance(x, torch.Tensor):
+                    return True
+    return False
+
+
+def _name_of(fn) -> str:
+    module = getattr(fn, "__module__", None)
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
+    return f"{module}.{name}" if module else name
+
+
+_BUILTINS = builtins.__dict__
+_DATA_READERS = {float, int, bool, complex}

@@ -1,0 +1,168 @@
+"""The prologue: unpack the computation's inputs from the call and check every assumption.
+
+``build_prologue`` turns the provenance records of one traced call into a trace whose symbols
+print as straight-line Python specialized to that call: ``p1 = args[0]``, ``t0 = p1.weight``,
+``if t0.shape != (4, 16) or ...: raise GuardFailed(...)``. No loops, no lookups of what was
+known when tracing: the only per-call work is reading the inputs and comparing them with
+constants. The prologue returns the computation's tensor inputs in order.
+"""
+
+import sys
+
+from thunder.core.codeutils import is_safe_identifier, to_source
+from thunder.core.proxies import Proxy
+from thunder.core.symbol import BoundSymbol, Symbol
+from thunder.core.trace import TraceCtx
+from thunder.frontend.provenance import ARG, ATTR, CONST, ITEM, KWARG, Prov
+
+
+class GuardFailed(Exception):
+    """A prologue check failed: the call does not match this cache entry."""
+
+
+class ObjectProxy(Proxy):
+    """A non-tensor value the prologue reads on the way to the inputs (a module, a dict...)."""
+
+    __slots__ = ()
+
+
+def _print_unpack(bsym, constants):
+    out = bsym.output.name
+    kind, source, key = bsym.args
+    if kind == ARG:
+        return [f"{out} = args[{key}]"]
+    if kind == KWARG:
+        return [f"{out} = kwargs[{to_source(key)}]"]
+    if kind == CONST:
+        return [f"{out} = {_const(key, constants)}"]
+    if kind == ATTR:
+        if is_safe_identifier(key):
+            return [f"{out} = {source.name}.{key}"]
+        return [f"{out} = getattr({source.name}, {to_source(key)})"]
+    return [f"{out} = {source.name}[{to_source(key, constants)}]"]
+
+
+def _print_check_tensor(bsym, constants):
+    t, expected = bsym.args
+    device = _const(expected.device, constants)
+    cond = (f"{t.name}.shape != {to_source(expected.shape)} or "
+            f"{t.name}.dtype is not {to_source(expected.dtype)} or "
+            f"{t.name}.device != {device} or "
+            f"{t.name}.requires_grad is not {expected.requires_grad}")
+    return [f"if {cond}:", f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+
+
+def _print_check_value(bsym, constants):
+    v, expected = bsym.args
+    if expected is None or expected is True or expected is False:
+        cond = f"{v.name} is not {expected!r}"
+    else:
+        typ = _const(type(expected), constants)
+        cond = f"type({v.name}) is not {typ} or {v.name} != {to_source(expected, constants)}"
+    return [f"if {cond}:", f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+
+
+def _print_check_is(bsym, constants):
+    v, expected = bsym.args
+    return [f"if {v.name} is not {_const(expected, constants)}:",
+            f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+
+
+def _print_check_type(bsym, constants):
+    v, expected = bsym.args
+    return [f"if type({v.name}) is not {_const(expected, constants)}:",
+            f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+
+
+def _print_check_empty(bsym, constants):
+    (v,) = bsym.args
+    return [f"if {v.name}:", f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+
+
+def _print_check_alias(bsym, constants):
+    v, first = bsym.args
+    return [f"if {v.name} is not {first.name}:",
+            f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+
+
+def _print_check_len(bsym, constants):
+    v, expected = bsym.args
+    return [f"if len({v.name}) != {int(expected)}:",
+            f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+
+
+def _const(value, constants):
+    """Reference a constant object through the constant table (never as code)."""
+    for name, existing in constants.items():
+        if existing is value:
+            return name
+    name = f"_c{len(constants)}"
+    constants[name] = value
+    return name
+
+
+def _run_unpack(kind, source, key):
+    raise NotImplementedError("prologue symbols only run as printed code")
+
+
+def _symbol(name, printer):
+    return Symbol(name, None, module_alias="prologue", module=sys.modules[__name__],
+                  is_prim=True, printer=printer, impl=_run_unpack)
+
+
+unpack = _symbol("unpack", _print_unpack)
+check_tensor = _symbol("check_tensor", _print_check_tensor)
+check_value = _symbol("check_value", _print_check_value)
+check_is = _symbol("check_is", _print_check_is)
+check_type = _symbol("check_type", _print_check_type)
+check_empty = _symbol("check_empty", _print_check_empty)
+check_len = _symbol("check_len", _print_check_len)
+check_alias = _symbol("check_alias", _print_check_alias)
+
+_CHECKS = {"tensor": check_tensor, "equal": check_value, "is": check_is, "type": check_type,
+           "empty": check_empty, "len": check_len, "alias": check_alias}
+
+
+def build_prologue(tracker, computation: TraceCtx) -> TraceCtx:
+    """The prologue trace for one traced call (see the module docstring)."""
+    trace = TraceCtx("prologue")
+    trace.pass_name = "prologue"
+    trace._names = set(computation._names)
+    trace.args = [ObjectProxy("args"), ObjectProxy("kwargs")]
+    trace._names.update(("args", "kwargs"))
+    values: dict[int, Proxy] = {}
+    tensor_of_prov = {id(prov): proxy for proxy, prov in tracker.inputs}
+
+    def materialize(prov: Prov) -> Proxy:
+        known = values.get(id(prov))
+        if known is not None:
+            return known
+        parent = None if prov.parent is None else materialize(prov.parent)
+        out = tensor_of_prov.get(id(prov))
+        if out is None:
+            out = ObjectProxy(trace.make_name("p"))
+        key = prov.obj if prov.kind == CONST else prov.key
+        trace.bound_symbols.append(BoundSymbol(unpack, (prov.kind, parent, key), {}, out))
+        values[id(prov)] = out
+        return out
+
+    for guard in tracker.guards:
+        value = materialize(guard.prov)
+        if guard.kind == "empty":
+            args = (value,)
+        elif guard.kind == "alias":
+            args = (value, materialize(guard.expected))
+        else:
+            args = (value, guard.expected)
+        trace.bound_symbols.append(
+            BoundSymbol(_CHECKS[guard.kind], args, {"what": guard.prov.describe()}, None))
+    trace.output = tuple(materialize(prov) for _, prov in tracker.inputs)
+    return trace
+
+
+def prologue_callable(trace: TraceCtx):
+    """Compile the prologue; ``GuardFailed`` is visible to the printed code."""
+    trace.decorators = []
+    fn = trace.python_callable()
+    fn.__globals__["GuardFailed"] = GuardFailed
+    return fn

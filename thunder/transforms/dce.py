@@ -1,0 +1,34 @@
+"""Dead-code elimination: drop bound symbols whose outputs nothing uses.
+
+Symbols with side effects (random number generation, anything tagged so) are kept even when
+unused, because removing them would change the random numbers later calls draw.
+"""
+
+from thunder.core.proxies import Proxy
+from thunder.core.pytree import tree_flatten
+from thunder.core.trace import TraceCtx, from_trace
+
+# Symbols (by name) whose execution has effects beyond their outputs.
+EFFECTFUL_NAMES = frozenset({
+    "rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "dropout",
+    "bernoulli", "multinomial", "normal", "uniform", "randperm", "manual_seed",
+    "set_grad_enabled", "print",
+})
+
+
+def is_effectful(bsym) -> bool:
+    return bsym.sym.name in EFFECTFUL_NAMES or bool(getattr(bsym, "effectful", False))
+
+
+def dce(trace: TraceCtx) -> TraceCtx:
+    """Remove unused, side-effect free bound symbols (works on any trace)."""
+    needed = {o.name for o in tree_flatten(trace.output)[0] if isinstance(o, Proxy)}
+    kept = []
+    for bsym in reversed(trace.bound_symbols):
+        outs = bsym.flat_proxy_outs()
+        if not outs or is_effectful(bsym) or any(o.name in needed for o in outs):
+            kept.append(bsym)
+            needed.update(a.name for a in bsym.flat_proxy_args())
+    new = from_trace(trace, "dead code elimination")
+    new.bound_symbols = list(reversed(kept))
+    return new
