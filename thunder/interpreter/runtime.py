@@ -22,17 +22,26 @@ NOTE [Uncatchable exceptions]
     ``opcodes/exceptions.py``.
 """
 
+import os
 import sys
 
+from thunder.interpreter import opcodes
 from thunder.interpreter.callables import call, call_opaque
 from thunder.interpreter.callbacks import InterpreterCallbacks, overridden_hooks
-from thunder.interpreter.errors import InterpreterError, format_location
+from thunder.interpreter.code_info import CodeInfo, Instruction
+from thunder.interpreter.errors import InterpreterError, error_at, format_location
+from thunder.interpreter.frame import Frame
 from thunder.interpreter.opcodes.exceptions import set_context
 from thunder.interpreter.state import current_runtime, set_current_runtime
 
 __all__ = ["Runtime", "interpret", "interpret_call", "current_location"]
 
 _RERAISING = frozenset({"RERAISE", "CLEANUP_THROW", "END_ASYNC_FOR"})
+
+_OPCODES_DIR = os.path.dirname(opcodes.__file__) + os.sep
+# Handlers that raise exceptions of the user's program on purpose.
+_RAISERS = frozenset({"raise_varargs", "reraise", "cleanup_throw", "push_exc_info",
+                      "check_exc_match"})
 
 # One interpreted call level takes about six Python frames of the interpreter; this limit lets
 # user code recurse about as deep as it could natively (1000 levels).
@@ -98,8 +107,14 @@ class Runtime:
 
     def _unwind(self, frame, error, index):
         """Finds the handler of ``error`` raised at ``index`` (NOTE [Exception unwinding])."""
-        if isinstance(error, InterpreterError) and not error.located:
-            _locate(error, frame)
+        if isinstance(error, InterpreterError):
+            if not error.located:
+                _locate(error, frame)
+        elif _is_internal_failure(error):
+            what = f"internal interpreter error ({type(error).__name__}: {error})"
+            wrapped = error_at(what, frame.location(), "please report")
+            wrapped.__cause__ = error
+            error = wrapped
         info = frame.info
         inst = info.instructions[index]
         if error.__context__ is None and inst.opname not in _RERAISING:
@@ -114,6 +129,29 @@ class Runtime:
             stack.append(inst.offset)
         stack.append(error)
         return target
+
+
+_INTERNAL_TYPES = (Runtime, Frame, Instruction, CodeInfo)
+
+
+def _is_internal_failure(error):
+    """Whether ``error`` comes from a bug of the interpreter rather than from the user's code.
+
+    Two symptoms are recognised: an attribute missing on the interpreter's own objects, and an
+    IndexError raised inside an opcode handler (handlers index only the value stack; user
+    containers are indexed in ``protocols.py`` or by native calls).
+    """
+    if isinstance(error, AttributeError):
+        return isinstance(getattr(error, "obj", None), _INTERNAL_TYPES)
+    if isinstance(error, IndexError):
+        traceback = error.__traceback__
+        if traceback is None:
+            return False
+        while traceback.tb_next is not None:
+            traceback = traceback.tb_next
+        code = traceback.tb_frame.f_code
+        return code.co_filename.startswith(_OPCODES_DIR) and code.co_name not in _RAISERS
+    return False
 
 
 def _locate(error, frame):

@@ -6,8 +6,9 @@ Two kinds of builtin cannot simply be called natively from interpreted code:
   zero-argument ``super()``, ``globals()``, ``locals()``, ``vars()``, ``dir()``, ``exec``/``eval``
   without explicit namespaces, ``sys.exc_info()``/``sys.exception()``, ``__build_class__``;
 * those that call back into user code, which should then run interpreted: ``map``, ``filter``,
-  ``sorted``/``min``/``max``/``list.sort`` with ``key=``, ``getattr``/``setattr``/``hasattr``/
-  ``delattr``, ``iter``/``next``, ``len``, ``repr``, ``str``, ``format``, ``bool``, ``abs``.
+  ``sorted``/``min``/``max``/``list.sort`` with ``key=``, ``sum``, ``print``, ``getattr``/
+  ``setattr``/``hasattr``/``delattr``, ``iter``/``next``, ``len``, ``repr``, ``str``,
+  ``format``, ``bool``, ``abs``.
 
 :data:`SPECIAL_CALLABLES` maps ``id(builtin)`` to ``handler(rt, args, kwargs)``. Lookasides are
 consulted before this table, so a compiler can still override any of these builtins. Forms not
@@ -399,3 +400,28 @@ def _bool(rt, args, kwargs):
     if kwargs or len(args) != 1:
         return rt.call_opaque(bool, args, kwargs)
     return protocols.truth(rt, args[0])
+
+
+@_implements(print)
+def _print(rt, args, kwargs):
+    # print() calls str() on each argument; doing that here runs Python __str__ interpreted.
+    texts = tuple(protocols.to_str(rt, value) if type(value).__flags__ & HEAPTYPE else value
+                  for value in args)
+    return rt.call_opaque(print, texts, kwargs)
+
+
+@_implements(sum)
+def _sum(rt, args, kwargs):
+    if len(args) not in (1, 2) or kwargs.keys() - {"start"}:
+        return rt.call_opaque(sum, args, kwargs)
+    start = args[1] if len(args) == 2 else kwargs.get("start", 0)
+    items = list(iterate(rt, args[0]))
+    user_typed = type(start).__flags__ & HEAPTYPE or any(
+        type(item).__flags__ & HEAPTYPE for item in items
+    )
+    if not user_typed or isinstance(start, (str, bytes, bytearray)):
+        return rt.call_opaque(sum, (items, start), {})
+    total = start
+    for item in items:
+        total = protocols.binary_op(rt, total, item, 0)
+    return total

@@ -37,7 +37,7 @@ from thunder.interpreter import (  # noqa: E402
 )
 from thunder.interpreter.code_info import code_info  # noqa: E402
 from thunder.interpreter.errors import error_at  # noqa: E402
-from thunder.interpreter.opcodes import DISPATCH  # noqa: E402
+from thunder.interpreter.opcodes import DISPATCH, operators  # noqa: E402
 from thunder.interpreter.opcodes.common import unknown_opcode  # noqa: E402
 
 
@@ -1192,13 +1192,14 @@ def test_list_sort_with_key_matches_python():
 
 def printing():
     print("hello", 1, Circle(2), sep="-")
-    print(f"{math.pi:.3f}")
+    print(f"{math.pi:.3f}", Vec(3), end="!\n")
+    return sum([Vec(1), Vec(2)], Vec(0)), sum([0.1] * 10), sum(range(4), 10)
 
 
-def test_print_output_matches_python(capsys):
-    printing()
+def test_print_output_and_sum_of_user_objects_match_python(capsys):
+    native_result = printing()
     native = capsys.readouterr().out
-    interpret(printing, (), {})
+    assert interpret(printing, (), {}) == native_result
     assert capsys.readouterr().out == native
 
 
@@ -1482,6 +1483,22 @@ def test_error_helper_formats_what_where_and_hint():
     assert str(error) == "unsupported thing at model.py:12 in forward; try again"
 
 
+def test_internal_handler_failure_becomes_interpreter_error_naming_the_user_line():
+    namespace = {}
+    exec(compile("def f(x):\n    try:\n        return -x\n    except Exception:\n"
+                 "        return 'swallowed'\n", "buggy_user.py", "exec"), namespace)
+    fn = namespace["f"]
+
+    # A wrong table entry: IS_OP pops two operands where UNARY_NEGATIVE has one.
+    for inst in code_info(fn.__code__, DISPATCH).instructions:
+        if inst.opname == "UNARY_NEGATIVE":
+            inst.handler = operators.is_op
+    with pytest.raises(InterpreterError) as error:
+        interpret(fn, (1,), {})
+    message = str(error.value)
+    assert "internal interpreter error (IndexError" in message
+    assert "buggy_user.py:3 in f" in message
+
 def test_current_location_inside_lookaside_is_the_calling_user_line():
     locations = []
 
@@ -1570,6 +1587,50 @@ def test_generators_keep_their_callbacks_when_resumed_later():
 
 def test_decoded_code_objects_are_cached():
     assert code_info(fib.__code__, DISPATCH) is code_info(fib.__code__, DISPATCH)
+
+
+def deep(n):
+    return 0 if n == 0 else 1 + deep(n - 1)
+
+
+def test_recursion_as_deep_as_native_python_allows():
+    assert interpret(deep, (900,), {}) == 900
+
+
+class Tree:
+    def __init__(self, value, children=()):
+        self.value = value
+        self.children = list(children)
+
+    def __iter__(self):
+        yield self.value
+        for child in self.children:
+            yield from child
+
+
+def tree_walk():
+    tree = Tree(1, [Tree(2, [Tree(3)]), Tree(4)])
+    return list(tree), sum(tree), [v for v in tree if v % 2]
+
+
+def test_generator_based_iter_methods_with_yield_from_match_python():
+    assert_same(tree_walk)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 syntax is new in 3.12")
+def test_type_parameter_syntax_matches_python():
+    namespace = {}
+    exec(
+        "def generics():\n"
+        "    def first[T](items: list[T]) -> T:\n"
+        "        return items[0]\n"
+        "    class Box[T]:\n"
+        "        def __init__(self, value: T):\n"
+        "            self.value = value\n"
+        "    return first([3]), Box(4).value, [p.__name__ for p in Box.__type_params__]\n",
+        namespace,
+    )
+    assert_same(namespace["generics"])
 
 
 if __name__ == "__main__":
