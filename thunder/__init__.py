@@ -31,6 +31,7 @@ from thunder.frontend.api import (
     last_traces,
 )
 from thunder.frontend.errors import UnsupportedOperationError
+from thunder.frontend.examine import examine
 
 set_default_executors([_torchex.ex])
 
@@ -38,6 +39,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "jit",
+    "examine",
     "last_traces",
     "last_prologue_traces",
     "cache_hits",

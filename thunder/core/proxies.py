@@ -22,6 +22,10 @@ from thunder.core.tracectx import get_tracectx
 # missing name raises AttributeError naming the method, like torch would for a bad attribute.
 tensor_methods: dict[str, object] = {}
 
+# Set by the jit while tracing: method name -> callable for Tensor methods Thunder does not
+# define (the eager fallback), or None to raise AttributeError.
+missing_method_handler = None
+
 
 class ProxyError(TypeError):
     """An operation a proxy cannot support during tracing (for example a data-dependent bool)."""
@@ -199,6 +203,10 @@ class TensorProxy(Proxy):
     def __getattr__(self, name):
         fn = tensor_methods.get(name)
         if fn is None:
+            if missing_method_handler is not None and not name.startswith("_"):
+                method = missing_method_handler(self, name)
+                if method is not None:
+                    return method
             raise AttributeError(f"Thunder does not support the Tensor attribute or method {name!r}")
         return types.MethodType(fn, self)
 

@@ -31,11 +31,12 @@ class Symbol:
     """
 
     __slots__ = ("name", "id", "meta", "is_prim", "module_alias", "module", "impl", "printer",
-                 "__weakref__")
+                 "tags", "__weakref__")
 
     def __init__(self, name, meta, *, id=None, is_prim=False, module_alias, module, impl=None,
-                 printer=None):
+                 printer=None, tags=frozenset()):
         self.name = name
+        self.tags = frozenset(tags)  # e.g. {"effectful"}: never removed or merged by passes
         self.printer = printer  # callable(bsym, constants) -> lines, for inline statements
         self.impl = impl  # the torch callable with the same semantics, if there is one
         self.id = id if id is not None else f"{module_alias}.{name}"

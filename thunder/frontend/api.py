@@ -36,18 +36,21 @@ class CompileStats:
         self.total_trace_seconds = 0.0
         self.last_entry = None
         self.recompile_warning_given = False
+        self.fallback_operations: set = set()  # torch ops run by eager fallback
 
     def __repr__(self):
         return (f"CompileStats(calls={self.calls}, cache_hits={self.cache_hits}, "
                 f"cache_misses={self.cache_misses}, "
-                f"last_trace_seconds={self.last_trace_seconds:.4f})")
+                f"last_trace_seconds={self.last_trace_seconds:.4f}, "
+                f"fallback_operations={sorted(self.fallback_operations)})")
 
 
 class ThunderFunction:
     """A jitted function: call it like the original."""
 
-    def __init__(self, fn, executors, *, root=None, cache=True):
+    def __init__(self, fn, executors, *, root=None, cache=True, strict=False):
         self.fn = fn
+        self.strict = strict
         self.executors = executors
         self.root = root
         self.cache_enabled = cache
@@ -75,7 +78,8 @@ class ThunderFunction:
     def _miss(self, key, args, kwargs):
         check_call(self.fn, args, kwargs)
         start = time.perf_counter()
-        computation, tracker = trace_call(self.fn, args, kwargs, root=self.root)
+        computation, tracker = trace_call(self.fn, args, kwargs, root=self.root,
+                                           strict=self.strict)
         entry = compile_entry(computation, tracker, self.executors)
         elapsed = time.perf_counter() - start
         stats = self.stats
@@ -83,6 +87,9 @@ class ThunderFunction:
         stats.last_trace_seconds = elapsed
         stats.total_trace_seconds += elapsed
         stats.last_entry = entry
+        stats.fallback_operations.update(
+            b.sym.id.removeprefix("fallback:") for b in computation.bound_symbols
+            if str(b.sym.id).startswith("fallback:"))
         if self.cache_enabled:
             self.cache.setdefault(key, []).append(entry)
         self._warn_on_recompiles(key)
@@ -160,11 +167,14 @@ def _resolve_executors(executors):
     return resolved
 
 
-def jit(fn, *, executors=None, cache=True):
+def jit(fn, *, executors=None, cache=True, strict=False):
     """Compile ``fn`` (a function or ``nn.Module``); call the result like ``fn``.
 
     ``executors`` lists executors (objects or names) in priority order; the torch executor is
-    appended as the fallback unless a torch executor (such as ``"torch_prims"``) is listed. ``cache=False`` traces at every call.
+    appended as the fallback unless a torch executor (such as ``"torch_prims"``) is listed.
+    ``cache=False`` traces at every call. A torch operation Thunder does not define runs eagerly
+    as one opaque call in the trace (``thunder.examine`` lists them); ``strict=True`` makes it
+    an error naming the operation and the user's source line.
 
     >>> import torch, thunder
     >>> jfn = thunder.jit(lambda x: (x * 2 + 1).relu())
@@ -175,10 +185,11 @@ def jit(fn, *, executors=None, cache=True):
         return fn
     resolved = _resolve_executors(executors)
     if isinstance(fn, torch.nn.Module):
-        return ThunderModule(fn, ThunderFunction(fn, resolved, root=fn, cache=cache))
+        return ThunderModule(fn, ThunderFunction(fn, resolved, root=fn, cache=cache,
+                                                 strict=strict))
     if not callable(fn):
         raise TypeError(f"thunder.jit expects a function or nn.Module, got {type(fn).__name__}")
-    return ThunderFunction(fn, resolved, cache=cache)
+    return ThunderFunction(fn, resolved, cache=cache, strict=strict)
 
 
 def _function(jfn) -> ThunderFunction:

@@ -17,6 +17,7 @@ from thunder.core.proxies import Proxy, ProxyError, TensorProxy, tensor_methods
 from thunder.core.symbol import Symbol, TracingError
 from thunder.interpreter import InterpreterCallbacks, InterpreterError, interpret_call
 from thunder.frontend.errors import UnsupportedOperationError, unsupported
+from thunder.frontend.fallback import fallback_symbol, is_inplace, public_op_path
 from thunder.frontend.provenance import ATTR, ITEM, ProvenanceTracker, is_constant_value
 from thunder.torch import autocast
 from thunder.torch.registry import torch_to_thunder
@@ -61,8 +62,9 @@ class JitCallbacks(InterpreterCallbacks):
 
     uncatchable = (UnsupportedOperationError, ProxyError, InterpreterError)
 
-    def __init__(self, tracker: ProvenanceTracker):
+    def __init__(self, tracker: ProvenanceTracker, *, fallback: bool = True):
         self.tracker = tracker
+        self.fallback = fallback
         self._symbol_callers: dict = {}
         self._special = {
             isinstance: self._isinstance,
@@ -83,6 +85,10 @@ class JitCallbacks(InterpreterCallbacks):
         if special is not None:
             return special
         typ = type(fn)
+        if _is_torch_callable(fn):
+            path = public_op_path(fn)
+            if path is not None:
+                return self._unsupported_op(fn, path)
         if typ is types.MethodType:
             owner = fn.__self__
             if isinstance(owner, Proxy):
@@ -110,6 +116,45 @@ class JitCallbacks(InterpreterCallbacks):
             if module.startswith("thunder.") and not module.startswith("thunder.tests"):
                 return fn
         return None
+
+    def _unsupported_op(self, fn, path):
+        """A public torch operation Thunder does not define: eager fallback or an error."""
+
+        def call(*args, **kwargs):
+            if not (_contains_tensor(args) or _contains_tensor(kwargs.values())):
+                return self.call_opaque_torch(fn, path, args, kwargs)
+            if not self.fallback:
+                raise unsupported(f"the torch operation {path}",
+                                  "strict mode is on, so there is no eager fallback")
+            if is_inplace(path):
+                raise unsupported(f"the in-place torch operation {path}")
+            try:
+                return self._caller(fallback_symbol(fn, path))(*args, **kwargs)
+            except UnsupportedOperationError:
+                raise
+            except Exception as e:
+                raise unsupported(f"the torch operation {path}",
+                                  f"its eager fallback needs the output shape, which could "
+                                  f"not be computed without data ({type(e).__name__}: {e})")
+
+        return call
+
+    def missing_tensor_method(self, proxy, name):
+        """``proxy.name`` for a Tensor method Thunder does not define: its fallback, bound."""
+        fn = getattr(torch.Tensor, name, None)
+        if not callable(fn):
+            return None
+        return functools.partial(self._unsupported_op(fn, f"torch.Tensor.{name}"), proxy)
+
+    def call_opaque_torch(self, fn, path, args, kwargs):
+        """A torch operation without tensor arguments: run it, record it if it makes one."""
+        result = fn(*args, **kwargs)
+        if not _contains_tensor([result]):
+            return result
+        if not self.fallback:
+            raise unsupported(f"the torch operation {path}",
+                              "strict mode is on, so there is no eager fallback")
+        return self._caller(fallback_symbol(fn, path))(*args, **kwargs)
 
     def _caller(self, sym):
         caller = self._symbol_callers.get(sym)

@@ -7,6 +7,7 @@ trace together with the provenance tracker from which the prologue is built.
 
 import torch
 
+from thunder.core import proxies
 from thunder.core.proxies import Proxy
 from thunder.core.pytree import tree_flatten, tree_unflatten
 from thunder.core.trace import TraceCtx
@@ -23,11 +24,14 @@ def _location():
     return None if loc is None else (loc[0], loc[1])
 
 
-def trace_call(fn, args, kwargs, *, root=None):
-    """Trace ``fn(*args, **kwargs)``; ``root`` is an object held by reference (a module)."""
+def trace_call(fn, args, kwargs, *, root=None, strict=False):
+    """Trace ``fn(*args, **kwargs)``; ``root`` is an object held by reference (a module).
+
+    ``strict`` turns off the eager fallback for torch operations Thunder does not define.
+    """
     computation = TraceCtx("computation")
     tracker = ProvenanceTracker()
-    callbacks = JitCallbacks(tracker)
+    callbacks = JitCallbacks(tracker, fallback=not strict)
     saved_state = _save_global_state()
     with tracectx(computation):
         computation.location = _location
@@ -35,9 +39,11 @@ def trace_call(fn, args, kwargs, *, root=None):
             register_module_tree(tracker, root, tracker.const_root(root))
         proxied_args = tuple(_proxy_input(tracker, a, Prov(ARG, i)) for i, a in enumerate(args))
         proxied_kwargs = {k: _proxy_input(tracker, v, Prov(KWARG, k)) for k, v in kwargs.items()}
+        proxies.missing_method_handler = callbacks.missing_tensor_method
         try:
             output = interpret(fn, proxied_args, proxied_kwargs, callbacks)
         finally:
+            proxies.missing_method_handler = None
             _restore_global_state(saved_state)
         computation.location = None
         output = _check_output(tracker, output)

@@ -17,7 +17,8 @@ EFFECTFUL_NAMES = frozenset({
 
 
 def is_effectful(bsym) -> bool:
-    return bsym.sym.name in EFFECTFUL_NAMES or bool(getattr(bsym, "effectful", False))
+    sym = bsym.sym
+    return "effectful" in sym.tags or sym.name in EFFECTFUL_NAMES
 
 
 def dce(trace: TraceCtx) -> TraceCtx:
