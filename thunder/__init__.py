@@ -27,6 +27,7 @@ from thunder.frontend.api import (
     cache_misses,
     compile_stats,
     jit,
+    last_epilogue_traces,
     last_prologue_traces,
     last_traces,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "examine",
     "last_traces",
     "last_prologue_traces",
+    "last_epilogue_traces",
     "cache_hits",
     "cache_misses",
     "compile_stats",

@@ -14,6 +14,7 @@ import torch
 from thunder.executors import torchex  # noqa: F401  (registers the torch executor)
 from thunder.executors.extend import Executor, get_default_executors, get_executor
 from thunder.frontend.pipeline import compile_entry
+from thunder.frontend.prologue import prologue_callable as epilogue_callable
 from thunder.frontend.signature import call_key, check_call, describe_key_change
 from thunder.frontend.tracing import trace_call
 
@@ -72,15 +73,19 @@ class ThunderFunction:
                     continue
                 self.stats.cache_hits += 1
                 self.stats.last_entry = entry
-                return entry.computation(*inputs)
+                if entry.epilogue is None:
+                    return entry.computation(*inputs)
+                return _run_with_epilogue(entry, args, kwargs, inputs)
         return self._miss(key, args, kwargs)
 
     def _miss(self, key, args, kwargs):
         check_call(self.fn, args, kwargs)
         start = time.perf_counter()
-        computation, tracker = trace_call(self.fn, args, kwargs, root=self.root,
-                                           strict=self.strict)
+        computation, tracker, epilogue = trace_call(self.fn, args, kwargs, root=self.root,
+                                                     strict=self.strict)
         entry = compile_entry(computation, tracker, self.executors)
+        entry.epilogue = None if epilogue is None else epilogue_callable(epilogue)
+        entry.epilogue_traces = [] if epilogue is None else [epilogue]
         elapsed = time.perf_counter() - start
         stats = self.stats
         stats.cache_misses += 1
@@ -93,7 +98,10 @@ class ThunderFunction:
         if self.cache_enabled:
             self.cache.setdefault(key, []).append(entry)
         self._warn_on_recompiles(key)
-        return entry.computation(*entry.prologue(args, kwargs))
+        inputs = entry.prologue(args, kwargs)
+        if entry.epilogue is None:
+            return entry.computation(*inputs)
+        return _run_with_epilogue(entry, args, kwargs, inputs)
 
     def _warn_on_recompiles(self, key):
         stats = self.stats
@@ -108,6 +116,12 @@ class ThunderFunction:
             f"changing: {changed}. Each new value of a Python number argument or a new tensor "
             f"shape makes a new trace.",
             RuntimeWarning, stacklevel=3)
+
+
+def _run_with_epilogue(entry, args, kwargs, inputs):
+    output, values = entry.computation(*inputs)
+    entry.epilogue(args, kwargs, values)
+    return output
 
 
 def _parameter_names(fn):
@@ -210,6 +224,11 @@ def _last_entry(jfn):
 def last_traces(jfn) -> list:
     """The computation traces of the last call: as interpreted, after each pass, executed."""
     return list(_last_entry(jfn).computation_traces)
+
+
+def last_epilogue_traces(jfn) -> list:
+    """The epilogue traces of the last call (assignments it replays); empty if none."""
+    return list(_last_entry(jfn).epilogue_traces)
 
 
 def last_prologue_traces(jfn) -> list:

@@ -273,7 +273,7 @@ class JitCallbacks(InterpreterCallbacks):
             return self.tracker.wrap_unknown(value) if isinstance(value, torch.Tensor) else value
         tracker = self.tracker
         parent = tracker.prov_of(obj)
-        if parent is None:
+        if parent is None or (id(obj), name) in tracker.stores:
             if isinstance(value, torch.Tensor):
                 return tracker.wrap_unknown(value)
             return value
@@ -293,9 +293,22 @@ class JitCallbacks(InterpreterCallbacks):
         return tracker.wrap(value, tracker.child(parent, ITEM, key))
 
     def on_store_attr(self, obj, name, value):
-        if self.tracker.prov_of(obj) is not None and not isinstance(obj, Proxy):
-            raise unsupported(f"setting attribute {name!r} of an object from outside the "
-                              f"function")
+        """An assignment to an object from outside: done now, undone after tracing, and
+        replayed by the epilogue at every call (see ``epilogue.py``)."""
+        tracker = self.tracker
+        if isinstance(obj, Proxy) or tracker.prov_of(obj) is None:
+            return False
+        if isinstance(obj, torch.nn.Module) and (
+                name in obj._parameters or name in obj._buffers or name in obj._modules):
+            raise unsupported(f"assigning the parameter, buffer or submodule {name!r} of a "
+                              f"module inside a jitted function")
+        key = (id(obj), name)
+        if key not in tracker.stores:
+            attributes = getattr(obj, "__dict__", None)
+            if attributes is None:
+                raise unsupported(f"assigning attribute {name!r} of a "
+                                  f"{type(obj).__name__} object (it has no __dict__)")
+            tracker.stores[key] = (obj, name, name in attributes, attributes.get(name))
         return False
 
 

@@ -130,6 +130,23 @@ def build_prologue(tracker, computation: TraceCtx) -> TraceCtx:
     trace._names = set(computation._names)
     trace.args = [ObjectProxy("args"), ObjectProxy("kwargs")]
     trace._names.update(("args", "kwargs"))
+    materialize = materializer(tracker, trace)
+    for guard in tracker.guards:
+        value = materialize(guard.prov)
+        if guard.kind == "empty":
+            args = (value,)
+        elif guard.kind == "alias":
+            args = (value, materialize(guard.expected))
+        else:
+            args = (value, guard.expected)
+        trace.bound_symbols.append(
+            BoundSymbol(_CHECKS[guard.kind], args, {"what": guard.prov.describe()}, None))
+    trace.output = tuple(materialize(prov) for _, prov in tracker.inputs)
+    return trace
+
+
+def materializer(tracker, trace: TraceCtx):
+    """A function that emits (once) the unpacking of a provenance path into ``trace``."""
     values: dict[int, Proxy] = {}
     tensor_of_prov = {id(prov): proxy for proxy, prov in tracker.inputs}
 
@@ -146,18 +163,7 @@ def build_prologue(tracker, computation: TraceCtx) -> TraceCtx:
         values[id(prov)] = out
         return out
 
-    for guard in tracker.guards:
-        value = materialize(guard.prov)
-        if guard.kind == "empty":
-            args = (value,)
-        elif guard.kind == "alias":
-            args = (value, materialize(guard.expected))
-        else:
-            args = (value, guard.expected)
-        trace.bound_symbols.append(
-            BoundSymbol(_CHECKS[guard.kind], args, {"what": guard.prov.describe()}, None))
-    trace.output = tuple(materialize(prov) for _, prov in tracker.inputs)
-    return trace
+    return materialize
 
 
 def prologue_callable(trace: TraceCtx):

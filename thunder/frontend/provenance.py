@@ -78,6 +78,9 @@ class ProvenanceTracker:
         self.inputs: list[tuple] = []  # (TensorProxy, Prov) in order of discovery
         self.input_prov: dict[int, Prov] = {}  # id(TensorProxy) -> Prov
         self.guards: list[Guard] = []
+        # (id(obj), name) -> (obj, name, had_attribute, original): attributes the traced code
+        # assigned on objects from outside; undone after tracing, replayed by the epilogue
+        self.stores: dict[tuple, tuple] = {}
         self._guarded: set = set()
 
     # -- provenance nodes --------------------------------------------------------------------

@@ -14,6 +14,7 @@ from thunder.core.trace import TraceCtx
 from thunder.core.tracectx import tracectx
 from thunder.interpreter import interpret
 from thunder.frontend.callbacks import JitCallbacks
+from thunder.frontend.epilogue import build_epilogue, finish_stores
 from thunder.frontend.errors import unsupported, user_location
 from thunder.frontend.provenance import ARG, ATTR, ITEM, KWARG, Prov, ProvenanceTracker, \
     is_constant_value
@@ -26,6 +27,9 @@ def _location():
 
 def trace_call(fn, args, kwargs, *, root=None, strict=False):
     """Trace ``fn(*args, **kwargs)``; ``root`` is an object held by reference (a module).
+
+    Returns (computation trace, provenance tracker, epilogue trace or None). With an epilogue,
+    the computation returns ``(output, values for the epilogue)``.
 
     ``strict`` turns off the eager fallback for torch operations Thunder does not define.
     """
@@ -45,11 +49,13 @@ def trace_call(fn, args, kwargs, *, root=None, strict=False):
         finally:
             proxies.missing_method_handler = None
             _restore_global_state(saved_state)
+            stores = finish_stores(tracker)
         computation.location = None
         output = _check_output(tracker, output)
+        epilogue, epilogue_values = build_epilogue(tracker, stores, computation)
     computation.args = [proxy for proxy, _ in tracker.inputs]
-    computation.output = output
-    return computation, tracker
+    computation.output = (output, epilogue_values) if epilogue is not None else output
+    return computation, tracker, epilogue
 
 
 def _autocast_devices():

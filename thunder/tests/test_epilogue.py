@@ -1,0 +1,59 @@
+"""Assignments to outside objects inside a jitted function happen at every call, as in eager."""
+
+import torch
+
+import thunder
+from thunder.tests.framework import assert_close
+
+
+class _Recorder(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(2, 2)
+        self.calls = 0
+
+    def forward(self, x):
+        h = self.lin(x)
+        self.last = h * 2
+        self.calls += 1
+        self.tag = "done"
+        return h + self.last
+
+
+def test_attributes_assigned_in_forward_are_set_on_the_module():
+    torch.manual_seed(0)
+    eager, jitted_model = _Recorder(), _Recorder()
+    jitted_model.load_state_dict(eager.state_dict())
+    jmodel = thunder.jit(jitted_model)
+    x = torch.randn(3, 2)
+    for _ in range(3):
+        assert_close(jmodel(x), eager(x))
+        assert_close(jitted_model.last, eager.last)
+        assert jitted_model.calls == eager.calls
+        assert jitted_model.tag == eager.tag
+    assert "p0.calls = 3" in str(thunder.last_epilogue_traces(jmodel)[0])
+
+
+def test_tracing_leaves_no_proxy_on_the_module():
+    model = _Recorder()
+    thunder.jit(model)(torch.randn(1, 2))
+    assert isinstance(model.last, torch.Tensor)
+
+
+def test_attribute_written_then_read_in_the_same_call():
+    class Holder:
+        pass
+
+    holder = Holder()
+    holder.scale = 1.0
+
+    def fn(x):
+        holder.scale = holder.scale * 2
+        return x * holder.scale
+
+    jfn = thunder.jit(fn)
+    x = torch.ones(2)
+    assert_close(jfn(x), x * 2)
+    assert holder.scale == 2.0
+    assert_close(jfn(x), x * 4)
+    assert holder.scale == 4.0
