@@ -26,6 +26,10 @@ tensor_methods: dict[str, object] = {}
 # define (the eager fallback), or None to raise AttributeError.
 missing_method_handler = None
 
+# Set by the jit while tracing: (proxy, kind) -> the Python value of a tensor's data, where kind
+# is bool, int, float, complex, "item" or "tolist". See NOTE [data-dependent values].
+data_dependent_handler = None
+
 
 class ProxyError(TypeError):
     """An operation a proxy cannot support during tracing (for example a data-dependent bool)."""
@@ -174,6 +178,15 @@ class TensorProxy(Proxy):
         return _lookup("mT")(self)
 
     @property
+    def mH(self):
+        return _lookup("mH")(self)
+
+    @property
+    def H(self):
+        return _lookup("H")(self)
+
+
+    @property
     def real(self):
         return _lookup("real")(self)
 
@@ -185,11 +198,35 @@ class TensorProxy(Proxy):
     def data(self):
         return _lookup("detach")(self)
 
+    def _data_value(self, kind):
+        if data_dependent_handler is None:
+            raise ProxyError(f"{kind if isinstance(kind, str) else kind.__name__}() of a tensor "
+                             f"depends on its data, which is not known while tracing")
+        return data_dependent_handler(self, kind)
+
     def __bool__(self):
-        raise ProxyError(
-            "the truth value of a tensor depends on its data; "
-            "data-dependent control flow is not supported by this version of Thunder"
-        )
+        return self._data_value(bool)
+
+    def __int__(self):
+        return self._data_value(int)
+
+    def __index__(self):
+        if self.dtype.is_floating_point or self.dtype.is_complex:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return self._data_value(int)
+
+    def __float__(self):
+        return self._data_value(float)
+
+    def __complex__(self):
+        return self._data_value(complex)
+
+    def item(self):
+        return self._data_value("item")
+
+    def tolist(self):
+        return self._data_value("tolist")
 
     def __iter__(self):
         if not self.shape:
@@ -211,15 +248,15 @@ class TensorProxy(Proxy):
         return types.MethodType(fn, self)
 
     def __format__(self, spec):
-        return self.name
+        # f"{t}" needs the tensor's data: see NOTE [data-dependent values]
+        return self._data_value(("format", spec))
 
 
 _OPERATORS = (
     "add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod pow rpow "
     "matmul rmatmul and rand or ror xor rxor lshift rlshift rshift rrshift "
     "neg pos abs invert eq ne lt le gt ge getitem setitem "
-    "iadd isub imul itruediv ifloordiv imod ipow iand ior ixor ilshift irshift imatmul "
-    "int float complex index"
+    "iadd isub imul itruediv ifloordiv imod ipow iand ior ixor ilshift irshift imatmul"
 ).split()
 
 for _name in _OPERATORS:

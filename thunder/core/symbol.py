@@ -69,16 +69,9 @@ class Symbol:
                 out = self.meta(*args, **kwargs)
             finally:
                 subsymbols = tuple(trace.pop_scope())
-            if not subsymbols and _returns_an_argument(out, args, kwargs):
-                return out  # a no-op (``contiguous``, a ``to`` that changes nothing)
         trace.record(BoundSymbol(self, args, kwargs, out, subsymbols))
         return out
 
-
-def _returns_an_argument(out, args, kwargs) -> bool:
-    if not isinstance(out, Proxy):
-        return False
-    return any(a is out for a in args) or any(v is out for v in kwargs.values())
 
 
 @dataclass(eq=False, slots=True)

@@ -55,6 +55,18 @@ def callable_path(fn) -> str | None:
     return f"{module}.{qualname}"
 
 
+_aliases: dict[int, tuple] = {}
+
+
 def alias_for(fn) -> str:
-    """A harmless identifier for a callable without an importable path."""
-    return "_" + sanitize_identifier(getattr(fn, "__name__", "fn"), "fn")
+    """A harmless identifier, unique per callable, for a callable without an importable path.
+
+    Unique because a trace binds every alias in one namespace: two kernels both named ``impl``
+    must not overwrite each other.
+    """
+    known = _aliases.get(id(fn))
+    if known is not None and known[0] is fn:
+        return known[1]
+    alias = f"_{sanitize_identifier(getattr(fn, '__name__', 'fn'), 'fn')}_{len(_aliases)}"
+    _aliases[id(fn)] = (fn, alias)
+    return alias

@@ -13,7 +13,10 @@ import torch
 
 from thunder.executors import torchex  # noqa: F401  (registers the torch executor)
 from thunder.executors.extend import Executor, get_default_executors, get_executor
+from thunder.frontend.datadependent import DataMismatch, check_data_symbol
 from thunder.frontend.pipeline import compile_entry
+from thunder.core.pytree import tree_unflatten
+from thunder.transforms.dce import is_effectful
 from thunder.frontend.prologue import prologue_callable as epilogue_callable
 from thunder.frontend.signature import call_key, check_call, describe_key_change
 from thunder.frontend.tracing import trace_call
@@ -71,21 +74,30 @@ class ThunderFunction:
                     inputs = entry.prologue(args, kwargs)
                 except Exception:
                     continue
+                rng = torch.random.get_rng_state() if entry.saves_rng else None
+                try:
+                    if entry.finish is None:
+                        output = entry.computation(*inputs)
+                    else:
+                        output = entry.finish(args, kwargs, entry.computation(*inputs))
+                except DataMismatch:  # another branch: see NOTE [data-dependent values]
+                    if rng is not None:
+                        torch.random.set_rng_state(rng)
+                    continue
                 self.stats.cache_hits += 1
                 self.stats.last_entry = entry
-                if entry.epilogue is None:
-                    return entry.computation(*inputs)
-                return _run_with_epilogue(entry, args, kwargs, inputs)
+                return output
         return self._miss(key, args, kwargs)
 
     def _miss(self, key, args, kwargs):
         check_call(self.fn, args, kwargs)
         start = time.perf_counter()
-        computation, tracker, epilogue = trace_call(self.fn, args, kwargs, root=self.root,
-                                                     strict=self.strict)
-        entry = compile_entry(computation, tracker, self.executors)
-        entry.epilogue = None if epilogue is None else epilogue_callable(epilogue)
-        entry.epilogue_traces = [] if epilogue is None else [epilogue]
+        traced = trace_call(self.fn, args, kwargs, root=self.root, strict=self.strict)
+        computation = traced.computation
+        entry = compile_entry(computation, traced.tracker, self.executors)
+        entry.finish = _finisher(traced)
+        entry.saves_rng = _random_before_check(computation)
+        entry.epilogue_traces = [] if traced.epilogue is None else [traced.epilogue]
         elapsed = time.perf_counter() - start
         stats = self.stats
         stats.cache_misses += 1
@@ -98,10 +110,8 @@ class ThunderFunction:
         if self.cache_enabled:
             self.cache.setdefault(key, []).append(entry)
         self._warn_on_recompiles(key)
-        inputs = entry.prologue(args, kwargs)
-        if entry.epilogue is None:
-            return entry.computation(*inputs)
-        return _run_with_epilogue(entry, args, kwargs, inputs)
+        output = entry.computation(*entry.prologue(args, kwargs))
+        return output if entry.finish is None else entry.finish(args, kwargs, output)
 
     def _warn_on_recompiles(self, key):
         stats = self.stats
@@ -118,10 +128,33 @@ class ThunderFunction:
             RuntimeWarning, stacklevel=3)
 
 
-def _run_with_epilogue(entry, args, kwargs, inputs):
-    output, values = entry.computation(*inputs)
-    entry.epilogue(args, kwargs, values)
-    return output
+def _random_before_check(trace) -> bool:
+    """Does a data check follow a random op (so a mismatch must restore the RNG state)?"""
+    seen_random = False
+    for bsym in trace.bound_symbols:
+        if bsym.sym is check_data_symbol:
+            if seen_random:
+                return True
+        elif is_effectful(bsym):
+            seen_random = True
+    return False
+
+
+def _finisher(traced):
+    """What turns the computation's raw output into the call's result (None: nothing to do):
+    running the epilogue and rebuilding a structured output."""
+    epilogue = None if traced.epilogue is None else epilogue_callable(traced.epilogue)
+    spec = traced.output_spec
+    if epilogue is None and spec is None:
+        return None
+
+    def finish(args, kwargs, output):
+        if epilogue is not None:
+            output, values = output
+            epilogue(args, kwargs, values)
+        return output if spec is None else tree_unflatten(output, spec)
+
+    return finish
 
 
 def _parameter_names(fn):
@@ -229,6 +262,20 @@ def last_traces(jfn) -> list:
 def last_epilogue_traces(jfn) -> list:
     """The epilogue traces of the last call (assignments it replays); empty if none."""
     return list(_last_entry(jfn).epilogue_traces)
+
+
+def last_backward_traces(jfn) -> list:
+    """The backward traces of the last call: as split, rematerialized, executed.
+
+    Empty when the last call needed no gradient (no input required grad, or grad mode was off
+    when it was traced).
+
+    >>> import torch, thunder
+    >>> jfn = thunder.jit(lambda x: x.sin().sum())
+    >>> _ = jfn(torch.ones(2, requires_grad=True))
+    >>> print(thunder.last_backward_traces(jfn)[-1])  # doctest: +SKIP
+    """
+    return list(_last_entry(jfn).backward_traces)
 
 
 def last_prologue_traces(jfn) -> list:

@@ -9,6 +9,7 @@ See NOTE [calls into torch] below.
 
 import builtins
 import functools
+import random
 import types
 
 import torch
@@ -19,6 +20,7 @@ from thunder.interpreter import InterpreterCallbacks, InterpreterError, interpre
 from thunder.frontend.errors import UnsupportedOperationError, unsupported
 from thunder.frontend.fallback import fallback_symbol, is_inplace, public_op_path
 from thunder.frontend.provenance import ATTR, ITEM, ProvenanceTracker, is_constant_value
+import thunder.torch as ltorch
 from thunder.torch import autocast
 from thunder.torch.registry import torch_to_thunder
 
@@ -72,6 +74,13 @@ class JitCallbacks(InterpreterCallbacks):
         }
         for fn in _MODULE_CALLS:
             self._special[fn] = self._module_call
+        # torch functions that return a Python bool computed from data: composed at the top
+        # level of the trace so their value is checked there (NOTE [data-dependent values])
+        for fn in (torch.allclose, torch.Tensor.allclose, ltorch.allclose):
+            self._special[fn] = _allclose
+        for fn in (torch.equal, torch.Tensor.equal, ltorch.equal):
+            self._special[fn] = _equal
+        self._special[builtins.print] = _record_print
 
     # -- calls -------------------------------------------------------------------------------
     def lookaside(self, fn):
@@ -80,10 +89,10 @@ class JitCallbacks(InterpreterCallbacks):
             special = self._special.get(fn)
         except TypeError:  # unhashable callable
             return None
-        if sym is not None:
-            return self._caller(sym)
         if special is not None:
             return special
+        if sym is not None:
+            return self._caller(sym)
         typ = type(fn)
         if _is_torch_callable(fn):
             path = public_op_path(fn)
@@ -93,11 +102,14 @@ class JitCallbacks(InterpreterCallbacks):
             owner = fn.__self__
             if isinstance(owner, Proxy):
                 func = fn.__func__
+                special = self._special.get(func)
+                if special is not None:
+                    return functools.partial(special, owner)
                 if isinstance(func, Symbol):
                     return functools.partial(self._caller(func), owner)
                 name = getattr(func, "tensor_method", None)
-                if name is not None and name in tensor_methods:
-                    return functools.partial(self._caller(tensor_methods[name]), owner)
+                if name is not None:
+                    return functools.partial(self._tensor_method(name), owner)
                 return fn
             special = self._special.get(fn.__func__)
             if special is not None:
@@ -110,12 +122,25 @@ class JitCallbacks(InterpreterCallbacks):
             return None
         if typ is types.FunctionType:
             name = getattr(fn, "tensor_method", None)
-            if name is not None and name in tensor_methods:
-                return self._caller(tensor_methods[name])
+            if name is not None:
+                return self._tensor_method(name)
             module = fn.__module__ or ""
             if module.startswith("thunder.") and not module.startswith("thunder.tests"):
                 return fn
         return None
+
+    def _tensor_method(self, name):
+        """A Tensor operator or method on a proxy: its symbol, or an error naming the line."""
+        sym = tensor_methods.get(name)
+        if sym is not None:
+            return self._caller(sym)
+
+        def missing(*args, **kwargs):
+            hint = ("in-place updates of tensors are not supported yet"
+                    if name.startswith("__i") or name == "__setitem__" else "")
+            raise unsupported(f"the Tensor operation {name}", hint)
+
+        return missing
 
     def _unsupported_op(self, fn, path):
         """A public torch operation Thunder does not define: eager fallback or an error."""
@@ -181,13 +206,28 @@ class JitCallbacks(InterpreterCallbacks):
         return caller
 
     def on_opaque_call(self, fn, args, kwargs):
+        owner = getattr(fn, "__self__", None)
+        if isinstance(owner, random.Random) or getattr(fn, "__module__", None) in _NUMPY_RANDOM:
+            raise unsupported(f"the random number generator {_name_of(fn)}",
+                              "its value would be fixed when tracing; use torch.rand and "
+                              "friends, which draw fresh numbers at every call")
+        if type(owner) in (list, dict, set) and getattr(fn, "__name__", "") in _MUTATORS and \
+                self.tracker.prov_of(owner) is not None:
+            self._record_container_call(owner, fn.__name__, args, kwargs)
         if _is_torch_callable(fn) and (_contains_tensor(args) or
                                        _contains_tensor(kwargs.values())):
             raise unsupported(f"the torch operation {_name_of(fn)}")
-        for a in args:
-            if isinstance(a, TensorProxy) and fn in _DATA_READERS:
-                raise unsupported(f"{_name_of(fn)} of a tensor",
-                                  "its result depends on the tensor's data")
+
+    def _record_container_call(self, container, name, args, kwargs):
+        """A mutation of a container from outside: done now (later reads see it), undone
+        after tracing, replayed by the epilogue at every call (see ``epilogue.py``)."""
+        if kwargs:
+            raise unsupported(f"{type(container).__name__}.{name} with keyword arguments on a "
+                              f"container from outside the jitted function")
+        tracker = self.tracker
+        if id(container) not in tracker.container_snapshots:
+            tracker.container_snapshots[id(container)] = (container, type(container)(container))
+        tracker.container_calls.append((container, name, args))
 
     def on_opaque_result(self, fn, args, kwargs, result):
         if isinstance(result, torch.Tensor):
@@ -312,6 +352,34 @@ class JitCallbacks(InterpreterCallbacks):
         return False
 
 
+_NUMPY_RANDOM = frozenset({"numpy.random", "numpy.random.mtrand", "numpy.random._generator"})
+
+# print() runs at every call of the computation, with the runtime values of its tensors
+_print_symbol = Symbol("print", lambda *args, **kwargs: None, module_alias="builtins",
+                       module=builtins, impl=builtins.print, is_prim=True, tags={"effectful"})
+
+
+def _record_print(*args, **kwargs):
+    _print_symbol(*args, **kwargs)
+
+
+def _allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    close = ltorch.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return bool(ltorch.all(close))
+
+
+def _equal(input, other):
+    if tuple(input.shape) != tuple(other.shape):
+        return False
+    return bool(ltorch.all(ltorch.eq(input, other)))
+
+
+_MUTATORS = frozenset({
+    "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "__setitem__",
+    "__delitem__", "update", "setdefault", "popitem", "add", "discard", "__iadd__",
+})
+
+
 def _contains_tensor_leaf(values) -> bool:
     for v in values:
         if type(v) is torch.Tensor or isinstance(v, torch.Tensor):
@@ -330,4 +398,3 @@ def _name_of(fn) -> str:
 
 
 _BUILTINS = builtins.__dict__
-_DATA_READERS = {float, int, bool, complex}

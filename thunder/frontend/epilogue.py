@@ -1,10 +1,12 @@
 """The epilogue: what a call changes outside the function, replayed after the computation.
 
 While tracing, an assignment like ``self.last = h`` or ``self.calls += 1`` on an object from
-outside the function really happens (so the rest of the trace reads it back), is undone when
-tracing ends, and is recorded. The epilogue trace replays the final value of each such
-attribute at every call: a constant is assigned as is, a tensor is an extra output of the
-computation (``values[i]``).
+outside the function, or a mutation of a container from outside (``log.append(x)``,
+``cache[key] = t``), really happens (so the rest of the trace reads it back), is undone when
+tracing ends, and is recorded. The epilogue trace replays them at every call: the final value
+of each attribute, then each container mutation in order. A constant is used as is, a tensor
+is an extra output of the computation (``values[i]``). The epilogue runs after the whole
+computation, so a computation that stops at a data check (``DataMismatch``) has no effect.
 """
 
 import torch
@@ -19,7 +21,14 @@ from thunder.frontend.provenance import is_constant_value
 
 
 def finish_stores(tracker):
-    """Undo the traced assignments; return (obj, name, final value) for each one."""
+    """Undo the traced assignments and container mutations; return (obj, name, final value)
+    for each assignment."""
+    for container, snapshot in tracker.container_snapshots.values():
+        if type(container) is list:
+            container[:] = snapshot
+        else:
+            container.clear()
+            container.update(snapshot)
     stores = []
     for obj, name, had, original in tracker.stores.values():
         attributes = obj.__dict__
@@ -50,7 +59,7 @@ store_attr = Symbol("store_attr", None, module_alias="epilogue", module=None, is
 
 def build_epilogue(tracker, stores, computation: TraceCtx):
     """(epilogue trace, tensor values the computation must also return), or (None, ())."""
-    if not stores:
+    if not stores and not tracker.container_calls:
         return None, ()
     trace = TraceCtx("epilogue")
     trace.pass_name = "epilogue"
@@ -60,7 +69,9 @@ def build_epilogue(tracker, stores, computation: TraceCtx):
     trace._names.update(("args", "kwargs", "values"))
     materialize = materializer(tracker, trace)
     outputs = []
-    for obj, name, value in stores:
+
+    def replayable(value, what):
+        """The epilogue's name for a value the traced code put somewhere outside."""
         if isinstance(value, torch.Tensor):
             value = tracker.tensor_proxy(value)
         if isinstance(value, Proxy):
@@ -68,14 +79,37 @@ def build_epilogue(tracker, stores, computation: TraceCtx):
             trace.bound_symbols.append(
                 BoundSymbol(_index_values, (values, len(outputs)), {}, out))
             outputs.append(value)
-            value = out
-        elif not is_constant_value(value):
-            raise unsupported(f"assigning a {type(value).__name__} to attribute {name!r} of an "
-                              f"object from outside the jitted function")
+            return out
+        if is_constant_value(value):
+            return value
+        if type(value) in (list, tuple) and tracker.prov_of(value) is None:
+            return type(value)(replayable(v, what) for v in value)
+        if tracker.prov_of(value) is not None:
+            return materialize(tracker.prov_of(value))
+        raise unsupported(f"{what} a {type(value).__name__} made inside the jitted function "
+                          f"to an object from outside it")
+
+    for obj, name, value in stores:
+        value = replayable(value, f"assigning attribute {name!r}:")
         target = materialize(tracker.prov_of(obj))
         trace.bound_symbols.append(BoundSymbol(store_attr, (target, name, value), {}, None))
+    for container, name, args in tracker.container_calls:
+        args = tuple(replayable(a, f"{type(container).__name__}.{name}: adding") for a in args)
+        target = materialize(tracker.prov_of(container))
+        trace.bound_symbols.append(BoundSymbol(call_method, (target, name, args), {}, None))
     trace.output = None
     return trace, tuple(outputs)
+
+
+def _print_call_method(bsym, constants):
+    target, name, args = bsym.args
+    arguments = ", ".join(a.name if isinstance(a, Proxy) else to_source(a, constants)
+                          for a in args)
+    return [f"{target.name}.{name}({arguments})"]
+
+
+call_method = Symbol("call_method", None, module_alias="epilogue", module=None, is_prim=True,
+                     printer=_print_call_method, impl=_not_runnable, tags={"effectful"})
 
 
 def _print_index(bsym, constants):

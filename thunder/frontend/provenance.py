@@ -81,6 +81,10 @@ class ProvenanceTracker:
         # (id(obj), name) -> (obj, name, had_attribute, original): attributes the traced code
         # assigned on objects from outside; undone after tracing, replayed by the epilogue
         self.stores: dict[tuple, tuple] = {}
+        # mutations of containers from outside (``log.append(x)``): id(container) ->
+        # (container, snapshot before the first mutation), and the calls in order
+        self.container_snapshots: dict[int, tuple] = {}
+        self.container_calls: list[tuple] = []  # (container, method name, args)
         self._guarded: set = set()
 
     # -- provenance nodes --------------------------------------------------------------------

@@ -5,15 +5,19 @@ function through the bytecode interpreter with the jit callbacks, and returns th
 trace together with the provenance tracker from which the prologue is built.
 """
 
+import types
+from dataclasses import dataclass
+
 import torch
 
 from thunder.core import proxies
 from thunder.core.proxies import Proxy
-from thunder.core.pytree import tree_flatten, tree_unflatten
+from thunder.core.pytree import is_plain, tree_flatten, tree_unflatten
 from thunder.core.trace import TraceCtx
 from thunder.core.tracectx import tracectx
 from thunder.interpreter import interpret
 from thunder.frontend.callbacks import JitCallbacks
+from thunder.frontend.datadependent import ConcreteEvaluator
 from thunder.frontend.epilogue import build_epilogue, finish_stores
 from thunder.frontend.errors import unsupported, user_location
 from thunder.frontend.provenance import ARG, ATTR, ITEM, KWARG, Prov, ProvenanceTracker, \
@@ -28,8 +32,9 @@ def _location():
 def trace_call(fn, args, kwargs, *, root=None, strict=False):
     """Trace ``fn(*args, **kwargs)``; ``root`` is an object held by reference (a module).
 
-    Returns (computation trace, provenance tracker, epilogue trace or None). With an epilogue,
-    the computation returns ``(output, values for the epilogue)``.
+    With an epilogue, the computation returns ``(output, values for the epilogue)``. With an
+    ``output_spec``, its output is the flat list of leaves of a structure (a ``ModelOutput``,
+    a dataclass) that ``tree_unflatten(output, output_spec)`` rebuilds.
 
     ``strict`` turns off the eager fallback for torch operations Thunder does not define.
     """
@@ -44,18 +49,20 @@ def trace_call(fn, args, kwargs, *, root=None, strict=False):
         proxied_args = tuple(_proxy_input(tracker, a, Prov(ARG, i)) for i, a in enumerate(args))
         proxied_kwargs = {k: _proxy_input(tracker, v, Prov(KWARG, k)) for k, v in kwargs.items()}
         proxies.missing_method_handler = callbacks.missing_tensor_method
+        proxies.data_dependent_handler = ConcreteEvaluator(tracker)
         try:
             output = interpret(fn, proxied_args, proxied_kwargs, callbacks)
         finally:
             proxies.missing_method_handler = None
+            proxies.data_dependent_handler = None
             _restore_global_state(saved_state)
             stores = finish_stores(tracker)
         computation.location = None
-        output = _check_output(tracker, output)
+        output, output_spec = _check_output(tracker, output)
         epilogue, epilogue_values = build_epilogue(tracker, stores, computation)
     computation.args = [proxy for proxy, _ in tracker.inputs]
     computation.output = (output, epilogue_values) if epilogue is not None else output
-    return computation, tracker, epilogue
+    return TracedCall(computation, tracker, epilogue, output_spec)
 
 
 def _autocast_devices():
@@ -86,10 +93,14 @@ def _proxy_input(tracker, value, prov):
         tracker.guard("type", prov, typ)
         tracker.guard("len", prov, len(value))
         if typ is dict:
-            return {k: _proxy_input(tracker, v, tracker.child(prov, ITEM, k))
+            copy = {k: _proxy_input(tracker, v, tracker.child(prov, ITEM, k))
                     for k, v in value.items()}
-        return typ(_proxy_input(tracker, v, tracker.child(prov, ITEM, i))
-                   for i, v in enumerate(value))
+        else:
+            copy = typ(_proxy_input(tracker, v, tracker.child(prov, ITEM, i))
+                       for i, v in enumerate(value))
+        # the copy stands for the caller's container (so mutating it is detected)
+        tracker.register_object(copy, prov)
+        return copy
     result = tracker.wrap(value, prov)
     if isinstance(value, torch.nn.Module):
         register_module_tree(tracker, value, prov)
@@ -121,14 +132,35 @@ def register_module_tree(tracker, module, prov):
                 register_module_tree(tracker, sub, sprov)
 
 
+@dataclass
+class TracedCall:
+    computation: TraceCtx
+    tracker: ProvenanceTracker
+    epilogue: TraceCtx | None
+    output_spec: object  # None when the output prints as a Python literal
+
+
 def _check_output(tracker, output):
-    leaves, spec = tree_flatten(output)
+    """(output with tensors as proxies, spec to rebuild it or None).
+
+    Objects made inside the function (no provenance) are returned by value: flattened through
+    their ``__dict__`` and rebuilt at every call. Objects from outside are returned as they are.
+    """
+
+    def made_inside(obj):
+        return (hasattr(obj, "__dict__") and not isinstance(obj, (type, types.ModuleType))
+                and not callable(obj) and tracker.prov_of(obj) is None)
+
+    leaves, spec = tree_flatten(output, objects=made_inside)
     checked = []
     for leaf in leaves:
         if isinstance(leaf, torch.Tensor):
             leaf = tracker.wrap_unknown(leaf)
-        elif not isinstance(leaf, Proxy) and not is_constant_value(leaf):
+        elif not isinstance(leaf, Proxy) and not is_constant_value(leaf) and \
+                tracker.prov_of(leaf) is None:
             raise unsupported(f"returning a value of type {type(leaf).__name__} from a jitted "
                               f"function")
         checked.append(leaf)
-    return tree_unflatten(checked, spec)
+    if is_plain(spec):
+        return tree_unflatten(checked, spec), None
+    return checked, spec

@@ -53,13 +53,24 @@ _INPLACE = [
     operator.itruediv, operator.ixor,
 ]
 
+#: Builtin containers whose mutations by syntax (``c[k] = v``, ``del c[k]``, ``c += x``) are
+#: made as opaque calls of their methods, so ``on_opaque_call`` sees every mutation.
+MUTABLE_CONTAINERS = frozenset({list, dict, set, bytearray})
+
 #: Native implementation per ``BINARY_OP`` argument, in-place forms included (indices 13..25).
 BINARY_OPERATORS = [spec[1] for spec in _BINARY] + _INPLACE
+FIRST_INPLACE = len(_BINARY)
 
 
 def binary_op(rt, lhs, rhs, op_index):
     """``lhs <op> rhs`` for a ``BINARY_OP`` argument (in-place forms included)."""
     if not (type(lhs).__flags__ & HEAPTYPE or type(rhs).__flags__ & HEAPTYPE):
+        if op_index >= len(_BINARY) and type(lhs) in MUTABLE_CONTAINERS:
+            # ``lst += [x]`` mutates lst: an opaque call, so the callbacks see the mutation
+            name = "__i" + _BINARY[op_index - len(_BINARY)][2][2:]
+            method = getattr(lhs, name, None)
+            if method is not None:
+                return rt.call_opaque(method, (rhs,), {})
         return BINARY_OPERATORS[op_index](lhs, rhs)
     if op_index >= len(_BINARY):
         base = op_index - len(_BINARY)
@@ -213,6 +224,9 @@ def set_item(rt, container, key, value):
         if type(method) is FunctionType:
             call_dunder(rt, method, container, (key, value))
             return
+    if cls in MUTABLE_CONTAINERS:  # an opaque call, so the callbacks see the mutation
+        rt.call_opaque(container.__setitem__, (key, value), {})
+        return
     container[key] = value
 
 
@@ -224,6 +238,9 @@ def delete_item(rt, container, key):
         if type(method) is FunctionType:
             call_dunder(rt, method, container, (key,))
             return
+    if cls in MUTABLE_CONTAINERS:
+        rt.call_opaque(container.__delitem__, (key,), {})
+        return
     del container[key]
 
 

@@ -57,3 +57,44 @@ def test_attribute_written_then_read_in_the_same_call():
     assert holder.scale == 2.0
     assert_close(jfn(x), x * 4)
     assert holder.scale == 4.0
+
+
+_LOG = []
+
+
+def test_mutations_of_outside_containers_happen_at_every_call():
+    cache = {}
+
+    def fn(x, out):
+        _LOG.append(x.sum())
+        cache["last"] = x * 2
+        out += [x.mean()]
+        out[0] = out[0] + 1
+        return x + 1
+
+    jfn = thunder.jit(fn)
+    mine, expected_out = [], []
+    for scale in (1.0, 3.0, 3.0):
+        x = torch.ones(2) * scale
+        jfn(x, mine)
+    jit_log, jit_cache = list(_LOG), dict(cache)
+    _LOG.clear()
+    cache.clear()
+    for scale in (1.0, 3.0, 3.0):
+        fn(torch.ones(2) * scale, expected_out)
+    assert_close(jit_log, _LOG)
+    assert_close(jit_cache, cache)
+    assert_close(mine, expected_out)
+    _LOG.clear()
+
+
+def test_print_runs_at_every_call_with_runtime_values(capsys):
+    def fn(x):
+        print("total", x.sum(), f"{x.mean():.1f}")
+        return x * 2
+
+    jfn = thunder.jit(fn)
+    jfn(torch.ones(2))
+    jfn(torch.ones(2) * 3)
+    assert capsys.readouterr().out.splitlines() == ["total tensor(2.) 1.0",
+                                                    "total tensor(6.) 3.0"]

@@ -60,17 +60,6 @@ def test_unsupported_operation_is_not_swallowed_by_user_except_clause():
         thunder.jit(fn, strict=True)(torch.randn(16))
 
 
-def test_data_dependent_branch_raises_a_clear_error():
-    def fn(x):
-        if x.sum() > 0:
-            return x
-        return -x
-
-    with pytest.raises(Exception) as info:
-        thunder.jit(fn)(torch.randn(3))
-    assert "data" in str(info.value)
-
-
 def test_torch_errors_keep_their_type():
     def fn(x, y):
         return x + y

@@ -217,10 +217,13 @@ def test_conversion_requires_grad_matches_eager(name):
     check_metadata(CONVERSIONS[name], make(2, 3, dtype=torch.float64).requires_grad_())
 
 
-def test_noop_to_returns_the_same_proxy():
+def test_noop_to_gets_its_own_output_with_an_identity_decomposition():
+    # NOTE [operators that return their input] in thunder/torch/registry.py
     trace, _ = trace_directly(lambda a: (a.to(torch.float32), a.to("cpu"), a.float()),
                               (make(2),), {})
-    assert all(out is trace.args[0] for out in trace.output)
+    assert all(out is not trace.args[0] for out in trace.output)
+    for bsym in trace.bound_symbols:
+        assert [sub.sym.name for sub in bsym.subsymbols] == ["convert_element_type"]
 
 
 def test_to_with_copy_returns_a_new_proxy():

@@ -15,3 +15,11 @@ from thunder.torch.reductions import *  # noqa: F401,F403
 from thunder.torch.conversion import *  # noqa: F401,F403
 from thunder.torch.creation import *  # noqa: F401,F403
 from thunder.torch.indexing import *  # noqa: F401,F403
+from thunder.torch.convolution import *  # noqa: F401,F403
+from thunder.torch.pooling import *  # noqa: F401,F403
+from thunder.torch.padding import *  # noqa: F401,F403
+from thunder.torch.misc import *  # noqa: F401,F403
+from thunder.torch.matrix import *  # noqa: F401,F403
+from thunder.torch.fft import *  # noqa: F401,F403
+from thunder.torch.special import *  # noqa: F401,F403
+from thunder.torch.aten import *  # noqa: F401,F403

@@ -92,12 +92,12 @@ def round(a, *, decimals=0):
     return div(prims.round(mul(a, scale)), scale)
 
 
-@torchsymbol(torch.real)
+@torchsymbol(torch.real, methods=("real",))
 def real(a):
     return prims.real(a) if a.dtype.is_complex else a
 
 
-@torchsymbol(torch.imag)
+@torchsymbol(torch.imag, methods=("imag",))
 def imag(a):
     if not a.dtype.is_complex:
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")

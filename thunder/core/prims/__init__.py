@@ -13,7 +13,7 @@ from thunder.core.prims.shape import slice_prim as slice  # noqa: F401
 from thunder.core.prims.reductions import *  # noqa: F401,F403
 from thunder.core.prims.creation import *  # noqa: F401,F403
 from thunder.core.prims.linalg import *  # noqa: F401,F403
-from thunder.core.prims.convolution import *  # noqa: F401,F403
+from thunder.core.prims.convolution_pooling import *  # noqa: F401,F403
 from thunder.core.prims.matrix import *  # noqa: F401,F403
 from thunder.core.prims.fft import *  # noqa: F401,F403
 from thunder.core.prims.special import *  # noqa: F401,F403

@@ -119,7 +119,17 @@ angle = _make(PrimIDs.ANGLE, torch.angle, output="real")
 add = _make(PrimIDs.ADD, torch.add)
 sub = _make(PrimIDs.SUB, torch.sub)
 mul = _make(PrimIDs.MUL, torch.mul)
-div = _make(PrimIDs.DIV, torch.true_divide)
+def _div_impl(a, b):
+    """True division for inexact dtypes; truncating division for integers (like C)."""
+    if any(isinstance(x, torch.Tensor) and (x.dtype.is_floating_point or x.dtype.is_complex)
+           for x in (a, b)) or isinstance(a, float) or isinstance(b, float):
+        return torch.true_divide(a, b)
+    if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):
+        return int(a / b)
+    return torch.div(a, b, rounding_mode="trunc")
+
+
+div = _make(PrimIDs.DIV, _div_impl)
 floor_divide = _make(PrimIDs.FLOOR_DIVIDE, torch.floor_divide)
 remainder = _make(PrimIDs.REMAINDER, torch.remainder)
 fmod = _make(PrimIDs.FMOD, torch.fmod)

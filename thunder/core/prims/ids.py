@@ -129,7 +129,7 @@ class PrimIDs(Enum):
     TOPK = auto()
     # gradients
     DETACH = auto()
-    # convolution and pooling (convolution.py)
+    # convolution and pooling (convolution_pooling.py)
     CONVOLUTION = auto()
     MAX_POOL_WITH_INDICES = auto()
     ADAPTIVE_MAX_POOL_WITH_INDICES = auto()

@@ -32,8 +32,11 @@ def _slogdet_meta(a):
     return TensorProxy.like(a, shape=a.shape[:-2]), _real(a, a.shape[:-2])
 
 
-linalg_slogdet = make_prim(PrimIDs.LINALG_SLOGDET, _slogdet_meta,
-                    torch_impl=lambda a: tuple(torch.linalg.slogdet(a)))
+def _slogdet_impl(a):
+    return tuple(torch.linalg.slogdet(a))
+
+
+linalg_slogdet = make_prim(PrimIDs.LINALG_SLOGDET, _slogdet_meta, torch_impl=_slogdet_impl)
 
 
 def _inv_meta(a):
@@ -56,8 +59,11 @@ def _solve_meta(a, b, left):
                        requires_grad=a.requires_grad or b.requires_grad)
 
 
-linalg_solve = make_prim(PrimIDs.LINALG_SOLVE, _solve_meta,
-                  torch_impl=lambda a, b, left: torch.linalg.solve(a, b, left=left))
+def _solve_impl(a, b, left):
+    return torch.linalg.solve(a, b, left=left)
+
+
+linalg_solve = make_prim(PrimIDs.LINALG_SOLVE, _solve_meta, torch_impl=_solve_impl)
 
 
 def _cholesky_meta(a, upper):
@@ -65,8 +71,11 @@ def _cholesky_meta(a, upper):
     return TensorProxy.like(a)
 
 
-linalg_cholesky = make_prim(PrimIDs.LINALG_CHOLESKY, _cholesky_meta,
-                     torch_impl=lambda a, upper: torch.linalg.cholesky(a, upper=upper))
+def _cholesky_impl(a, upper):
+    return torch.linalg.cholesky(a, upper=upper)
+
+
+linalg_cholesky = make_prim(PrimIDs.LINALG_CHOLESKY, _cholesky_meta, torch_impl=_cholesky_impl)
 
 
 def _qr_meta(a, mode):
@@ -81,8 +90,11 @@ def _qr_meta(a, mode):
     return TensorProxy.like(a, shape=batch + (m, k)), TensorProxy.like(a, shape=batch + (k, n))
 
 
-linalg_qr = make_prim(PrimIDs.LINALG_QR, _qr_meta,
-               torch_impl=lambda a, mode: tuple(torch.linalg.qr(a, mode=mode)))
+def _qr_impl(a, mode):
+    return tuple(torch.linalg.qr(a, mode=mode))
+
+
+linalg_qr = make_prim(PrimIDs.LINALG_QR, _qr_meta, torch_impl=_qr_impl)
 
 
 def _svd_meta(a, full_matrices):
@@ -95,9 +107,11 @@ def _svd_meta(a, full_matrices):
             TensorProxy.like(a, shape=batch + (vh_rows, n)))
 
 
-linalg_svd = make_prim(PrimIDs.LINALG_SVD, _svd_meta,
-                torch_impl=lambda a, full_matrices: tuple(
-                    torch.linalg.svd(a, full_matrices=full_matrices)))
+def _svd_impl(a, full_matrices):
+    return tuple(torch.linalg.svd(a, full_matrices=full_matrices))
+
+
+linalg_svd = make_prim(PrimIDs.LINALG_SVD, _svd_meta, torch_impl=_svd_impl)
 
 
 def _svdvals_meta(a):
@@ -114,8 +128,11 @@ def _eigh_meta(a, uplo):
     return _real(a, a.shape[:-1]), TensorProxy.like(a)
 
 
-linalg_eigh = make_prim(PrimIDs.LINALG_EIGH, _eigh_meta,
-                 torch_impl=lambda a, uplo: tuple(torch.linalg.eigh(a, UPLO=uplo)))
+def _eigh_impl(a, uplo):
+    return tuple(torch.linalg.eigh(a, UPLO=uplo))
+
+
+linalg_eigh = make_prim(PrimIDs.LINALG_EIGH, _eigh_meta, torch_impl=_eigh_impl)
 
 
 def _eigvalsh_meta(a, uplo):
@@ -123,8 +140,11 @@ def _eigvalsh_meta(a, uplo):
     return _real(a, a.shape[:-1])
 
 
-linalg_eigvalsh = make_prim(PrimIDs.LINALG_EIGVALSH, _eigvalsh_meta,
-                     torch_impl=lambda a, uplo: torch.linalg.eigvalsh(a, UPLO=uplo))
+def _eigvalsh_impl(a, uplo):
+    return torch.linalg.eigvalsh(a, UPLO=uplo)
+
+
+linalg_eigvalsh = make_prim(PrimIDs.LINALG_EIGVALSH, _eigvalsh_meta, torch_impl=_eigvalsh_impl)
 
 
 def _eig_meta(a, values_only):

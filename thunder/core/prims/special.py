@@ -75,10 +75,16 @@ def _cumulative_extremum_meta(a, dim):
     return TensorProxy.like(a), TensorProxy(shape=a.shape, dtype=torch.int64, device=a.device)
 
 
-cummax = make_prim(PrimIDs.CUMMAX, _cumulative_extremum_meta,
-                   torch_impl=lambda a, dim: tuple(torch.cummax(a, dim)))
-cummin = make_prim(PrimIDs.CUMMIN, _cumulative_extremum_meta,
-                   torch_impl=lambda a, dim: tuple(torch.cummin(a, dim)))
+def _cummax_impl(a, dim):
+    return tuple(torch.cummax(a, dim))
+
+
+def _cummin_impl(a, dim):
+    return tuple(torch.cummin(a, dim))
+
+
+cummax = make_prim(PrimIDs.CUMMAX, _cumulative_extremum_meta, torch_impl=_cummax_impl)
+cummin = make_prim(PrimIDs.CUMMIN, _cumulative_extremum_meta, torch_impl=_cummin_impl)
 
 
 def _logcumsumexp_meta(a, dim):

@@ -9,6 +9,8 @@ import operator
 from thunder.interpreter.lookup import HEAPTYPE
 from thunder.interpreter.protocols import (
     BINARY_OPERATORS,
+    FIRST_INPLACE,
+    MUTABLE_CONTAINERS,
     binary_op,
     compare_op,
     contains,
@@ -30,7 +32,8 @@ def binary_op_handler(frame, inst):
     stack = frame.stack
     rhs = stack.pop()
     lhs = stack[-1]
-    if type(lhs).__flags__ & HEAPTYPE or type(rhs).__flags__ & HEAPTYPE:
+    if type(lhs).__flags__ & HEAPTYPE or type(rhs).__flags__ & HEAPTYPE or (
+            inst.arg >= FIRST_INPLACE and type(lhs) in MUTABLE_CONTAINERS):
         stack[-1] = binary_op(frame.rt, lhs, rhs, inst.arg)
     else:
         stack[-1] = BINARY_OPERATORS[inst.arg](lhs, rhs)

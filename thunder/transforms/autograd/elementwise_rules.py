@@ -10,6 +10,7 @@ import math
 import thunder.core.prims as prims
 import thunder.torch as ltorch
 from thunder.core.proxies import TensorProxy
+from thunder.transforms.autograd import kernels
 from thunder.transforms.autograd.rules import (
     def_elementwise_vjp, def_vjp, def_zero_vjp, is_differentiable, zeros_like)
 
@@ -49,8 +50,10 @@ def_elementwise_vjp(prims.erfinv, lambda out, a: ltorch.exp(out * out) * _SQRT_P
 def_elementwise_vjp(prims.lgamma, lambda out, a: ltorch.digamma(a))
 def_elementwise_vjp(prims.sigmoid, lambda out, a: out * (1.0 - out))
 
+def_elementwise_vjp(prims.digamma, lambda out, a: kernels.trigamma(a))
+
 def_zero_vjp(prims.floor, prims.ceil, prims.round, prims.trunc, prims.sign,
-             prims.floor_divide, prims.nextafter)
+             prims.floor_divide)
 
 # binary: d(out)/d(a), d(out)/d(b)
 def_elementwise_vjp(prims.add, lambda out, a, b: 1.0, lambda out, a, b: 1.0)
@@ -66,7 +69,9 @@ def_elementwise_vjp(prims.remainder, lambda out, a, b: 1.0,
 def_elementwise_vjp(prims.fmod, lambda out, a, b: 1.0, lambda out, a, b: -ltorch.trunc(a / b))
 def_elementwise_vjp(prims.copysign,
                     lambda out, a, b: ltorch.where(a == 0, 0.0, ltorch.sign(a) * ltorch.sign(out)),
-                    None)
+                    lambda out, a, b: 0.0)
+# torch treats nextafter as the identity in its first operand
+def_elementwise_vjp(prims.nextafter, lambda out, a, b: 1.0, lambda out, a, b: 0.0)
 
 
 @def_vjp(prims.pow)

@@ -78,8 +78,12 @@ def def_elementwise_vjp(symbol, *derivatives):
         for arg, derivative in zip(args, derivatives):
             if derivative is None or not is_differentiable(arg):
                 grads.append(None)
+                continue
+            local = derivative(out, *args)
+            if isinstance(local, (int, float)) and local in (1, -1):
+                grads.append(g if local == 1 else -g)
             else:
-                grads.append(g * derivative(out, *args))
+                grads.append(g * local)
         return tuple(grads)
 
     backward.__name__ = f"{symbol.name}_vjp"

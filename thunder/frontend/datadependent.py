@@ -1,0 +1,80 @@
+"""Data-dependent values: ``if x.sum() > 0:``, ``.item()``, ``int(t)`` inside traced code.
+
+NOTE [data-dependent values]
+While tracing, a proxy has no data. When the code needs a tensor's value (its truth value,
+``.item()``, ``int(t)``, ``.tolist()``), Thunder computes it for the call being traced: it runs
+the trace recorded so far on that call's real inputs (with the random number generator state
+saved and restored, so eager's random stream is not disturbed), and tracing continues down the
+branch that value selects. The computation records a check of the value at that point
+(``check_data``): a later call whose data gives another value raises ``DataMismatch`` at the
+check, before any effect outside the computation happened, and the jitted function tries the
+next cache entry for the same key, or traces once more for the new branch. So each branch
+combination is traced once; calls that follow a known branch reuse its trace.
+"""
+
+import torch
+
+from thunder.core.symbol import Symbol
+from thunder.core.trace import from_trace
+from thunder.core.tracectx import get_tracectx
+from thunder.executors import torchex
+from thunder.executors.passes import transform_for_execution
+
+
+class DataMismatch(Exception):
+    """A computation met data that selects another branch than the one it was traced for."""
+
+
+def _convert(value: torch.Tensor, kind):
+    if kind == "item":
+        return value.item()
+    if kind == "tolist":
+        return value.tolist()
+    if type(kind) is tuple:  # ("format", spec): f-strings and format()
+        return format(value, kind[1])
+    return kind(value)
+
+
+def check_data(value, kind, expected):
+    """Runs in the computation: the data must give the value the trace was specialized on."""
+    actual = _convert(value, kind)
+    if actual != expected or type(actual) is not type(expected):
+        raise DataMismatch(f"traced for {kind}(...) == {expected!r}, got {actual!r}")
+
+
+def _check_meta(value, kind, expected):
+    return None
+
+
+check_data_symbol = Symbol("check_data", _check_meta, module_alias="datadependent",
+                           module=None, impl=check_data, is_prim=True, tags={"effectful"})
+
+
+class ConcreteEvaluator:
+    """Computes the value of a proxy for the call being traced (see the NOTE)."""
+
+    def __init__(self, tracker):
+        self.tracker = tracker
+
+    def __call__(self, proxy, kind):
+        trace = get_tracectx()
+        prefix = from_trace(trace, "prefix for a data-dependent value")
+        prefix.bound_symbols = list(trace.bound_symbols)
+        prefix.args = [p for p, _ in self.tracker.inputs]
+        prefix.output = proxy
+        runnable = transform_for_execution(prefix, [torchex.ex]).python_callable()
+        tensors = {id(p): t for t, p in self.tracker.tensor_proxies.values()}
+        inputs = [tensors[id(p)] for p in prefix.args]
+        rng = torch.random.get_rng_state()
+        try:
+            with torch.no_grad():
+                value = runnable(*inputs)
+        finally:
+            torch.random.set_rng_state(rng)
+        if kind in (bool, int, float, complex) and value.numel() != 1:
+            raise RuntimeError(f"a Tensor with {value.numel()} elements cannot be converted to "
+                               f"Scalar" if kind is not bool else
+                               f"Boolean value of Tensor with more than one value is ambiguous")
+        result = _convert(value, kind)
+        check_data_symbol(proxy, kind, result)
+        return result

@@ -1,0 +1,71 @@
+"""Data-dependent control flow: eager's result for every branch, one trace per branch."""
+
+import torch
+
+import thunder
+from thunder.tests.framework import assert_close
+
+
+def _branchy(x):
+    if x.sum() > 0:
+        return x * 2
+    return x - 1
+
+
+def test_every_branch_gives_eagers_result_and_traces_once_per_branch():
+    jfn = thunder.jit(_branchy)
+    for sign in (1, -1, 1, -1, 1, -1):
+        x = torch.full((3,), float(sign))
+        assert_close(jfn(x), _branchy(x))
+    assert thunder.cache_misses(jfn) == 2
+    assert thunder.cache_hits(jfn) == 4
+
+
+def test_any_and_while_loop_on_tensor_condition():
+    def fn(x):
+        steps = 0
+        while (x.abs() > 1).any():
+            x = x / 2
+            steps += 1
+        return x, steps
+
+    jfn = thunder.jit(fn)
+    for scale in (10.0, 10.0, 0.5, 100.0):
+        x = torch.tensor([scale, -scale / 3])
+        assert_close(jfn(x), fn(x))
+    assert thunder.cache_misses(jfn) == 3
+
+
+def test_item_and_int_used_in_python_arithmetic_and_as_a_size():
+    def fn(x):
+        n = int(x.max())
+        scale = x.mean().item() * 2
+        return torch.zeros(n) + scale
+
+    x = torch.tensor([1.0, 3.0, 2.0])
+    jfn = thunder.jit(fn)
+    assert_close(jfn(x), fn(x))
+    y = torch.tensor([1.0, 4.0, 2.0])
+    assert_close(jfn(y), fn(y))
+
+
+def test_random_op_before_a_check_keeps_eagers_random_stream():
+    def fn(x):
+        noise = torch.rand(3)
+        if x.sum() > 0:
+            return x + noise
+        return x - noise
+
+    jfn = thunder.jit(fn)
+    for sign in (1, -1, 1, -1):
+        x = torch.full((3,), float(sign))
+        torch.manual_seed(sign + 5)
+        out = jfn(x)
+        torch.manual_seed(sign + 5)
+        assert_close(out, fn(x))
+
+
+def test_check_is_visible_in_the_trace():
+    jfn = thunder.jit(_branchy)
+    jfn(torch.ones(2))
+    assert "check_data" in str(thunder.last_traces(jfn)[-1])
