@@ -9,6 +9,7 @@ See NOTE [calls into torch] below.
 
 import builtins
 import functools
+import inspect
 import random
 import types
 
@@ -19,6 +20,12 @@ from thunder.core.symbol import Symbol, TracingError
 from thunder.interpreter import InterpreterCallbacks, InterpreterError, interpret_call
 from thunder.frontend.errors import UnsupportedOperationError, unsupported
 from thunder.frontend.fallback import fallback_symbol, is_inplace, public_op_path
+from thunder.frontend.inplace import (
+    FUNCTIONAL_BUILDERS,
+    Functionalizer,
+    batch_norm_updating_stats,
+    functional_name,
+)
 from thunder.frontend.provenance import ATTR, ITEM, ProvenanceTracker, is_constant_value
 import thunder.torch as ltorch
 from thunder.torch import autocast
@@ -67,6 +74,7 @@ class JitCallbacks(InterpreterCallbacks):
     def __init__(self, tracker: ProvenanceTracker, *, fallback: bool = True):
         self.tracker = tracker
         self.fallback = fallback
+        self.functionalizer = tracker.functionalizer = Functionalizer(tracker)
         self._symbol_callers: dict = {}
         self._special = {
             isinstance: self._isinstance,
@@ -80,7 +88,7 @@ class JitCallbacks(InterpreterCallbacks):
             self._special[fn] = _allclose
         for fn in (torch.equal, torch.Tensor.equal, ltorch.equal):
             self._special[fn] = _equal
-        self._special[builtins.print] = _record_print
+        self._special[builtins.print] = self._print
 
     # -- calls -------------------------------------------------------------------------------
     def lookaside(self, fn):
@@ -134,6 +142,8 @@ class JitCallbacks(InterpreterCallbacks):
         sym = tensor_methods.get(name)
         if sym is not None:
             return self._caller(sym)
+        if _functional_symbol(name) is not None:
+            return self._inplace_method(name)
 
         def missing(*args, **kwargs):
             hint = ("in-place updates of tensors are not supported yet"
@@ -141,6 +151,27 @@ class JitCallbacks(InterpreterCallbacks):
             raise unsupported(f"the Tensor operation {name}", hint)
 
         return missing
+
+    def _inplace_method(self, name):
+        """``x.add_(y)``, ``x += y``, ``x[k] = v``: traced out of place, see NOTE [in-place
+        operations]."""
+        functionalizer = self.functionalizer
+        builder = FUNCTIONAL_BUILDERS.get(name)
+        if builder is None:
+            functional = self._caller(_functional_symbol(name))
+        else:
+            current = functionalizer.current
+
+            def functional(target, *args, **kwargs):
+                return builder(current(target), *(current(a) for a in args),
+                               **{k: current(v) for k, v in kwargs.items()})
+
+
+        def call(target, *args, **kwargs):
+            functionalizer.update(target, functional(target, *args, **kwargs), name)
+            return None if name == "__setitem__" else target
+
+        return call
 
     def _unsupported_op(self, fn, path):
         """A public torch operation Thunder does not define: eager fallback or an error."""
@@ -166,6 +197,8 @@ class JitCallbacks(InterpreterCallbacks):
 
     def missing_tensor_method(self, proxy, name):
         """``proxy.name`` for a Tensor method Thunder does not define: its fallback, bound."""
+        if _functional_symbol(name) is not None:
+            return functools.partial(self._inplace_method(name), proxy)
         fn = getattr(torch.Tensor, name, None)
         if not callable(fn):
             return None
@@ -185,21 +218,36 @@ class JitCallbacks(InterpreterCallbacks):
         caller = self._symbol_callers.get(sym)
         if caller is None:
             tracker = self.tracker
+            functionalizer = self.functionalizer
+            inplace_position = _inplace_parameter_position(sym)
 
             def caller(*args, **kwargs):
                 if _contains_tensor_leaf(args) or _contains_tensor_leaf(kwargs.values()):
                     args = tuple(tracker.wrap_unknown(a) for a in args)
                     kwargs = {k: tracker.wrap_unknown(v) for k, v in kwargs.items()}
+                target = _inplace_target(args, kwargs, inplace_position)
+                if target is not None:  # F.relu(x, inplace=True): NOTE [in-place operations]
+                    args, kwargs = _without_inplace(args, kwargs, inplace_position)
+                if sym is ltorch.batch_norm and _updates_running_stats(args, kwargs):
+                    return batch_norm_updating_stats(functionalizer, *args, **kwargs)
+                if functionalizer.latest:
+                    args = tuple(functionalizer.current(a) for a in args)
+                    kwargs = {k: functionalizer.current(v) for k, v in kwargs.items()}
                 if autocast.is_enabled():
                     args, kwargs = autocast.autocast_arguments(sym.name, args, kwargs)
                 try:
-                    return sym(*args, **kwargs)
+                    output = sym(*args, **kwargs)
                 except (UnsupportedOperationError, ProxyError, InterpreterError):
                     raise
                 except NotImplementedError as e:
                     raise unsupported(f"{sym.print_name}: {e}") from e
                 except TracingError as e:
                     raise unsupported(f"{sym.print_name} with these arguments", str(e)) from e
+                functionalizer.note_views(sym.name, args, output)
+                if target is not None:
+                    functionalizer.update(target, output, f"{sym.name}(inplace=True)")
+                    return target
+                return output
 
             caller.__name__ = sym.name
             self._symbol_callers[sym] = caller
@@ -237,6 +285,10 @@ class JitCallbacks(InterpreterCallbacks):
         if type(result) in (list, tuple):
             return self.tracker.wrap_unknown(result)
         return result
+
+    def _print(self, *args, **kwargs):
+        current = self.functionalizer.current
+        _record_print(*(current(a) for a in args), **kwargs)
 
     def _isinstance(self, obj, cls):
         if isinstance(obj, TensorProxy):
@@ -360,7 +412,7 @@ _print_symbol = Symbol("print", lambda *args, **kwargs: None, module_alias="buil
 
 
 def _record_print(*args, **kwargs):
-    _print_symbol(*args, **kwargs)
+    _print_symbol(*args, **kwargs)  # (args already hold current values, see _special)
 
 
 def _allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -378,6 +430,48 @@ _MUTATORS = frozenset({
     "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "__setitem__",
     "__delitem__", "update", "setdefault", "popitem", "add", "discard", "__iadd__",
 })
+
+
+def _functional_symbol(name):
+    """What computes in-place method ``name`` out of place (a symbol or a builder), or None."""
+    if name in FUNCTIONAL_BUILDERS:
+        return FUNCTIONAL_BUILDERS[name]
+    functional = functional_name(name)
+    if functional == "setitem":
+        return ltorch.setitem
+    return tensor_methods.get(functional) if functional is not None else None
+
+
+def _inplace_parameter_position(sym):
+    """The position of an ``inplace`` parameter of the symbol's signature, or None."""
+    try:
+        parameters = list(inspect.signature(sym.meta).parameters)
+    except (TypeError, ValueError):
+        return None
+    return parameters.index("inplace") if "inplace" in parameters else None
+
+
+def _inplace_target(args, kwargs, position):
+    if position is None:
+        return None
+    flag = kwargs.get("inplace", args[position] if len(args) > position else False)
+    if flag is True and args and isinstance(args[0], TensorProxy):
+        return args[0]
+    return None
+
+
+def _without_inplace(args, kwargs, position):
+    if "inplace" in kwargs:
+        return args, {**kwargs, "inplace": False}
+    return args[:position] + (False,) + args[position + 1:], kwargs
+
+
+def _updates_running_stats(args, kwargs):
+    names = ("input", "running_mean", "running_var", "weight", "bias", "training")
+    bound = dict(zip(names, args))
+    bound.update(kwargs)
+    return bool(bound.get("training")) and (bound.get("running_mean") is not None or
+                                            bound.get("running_var") is not None)
 
 
 def _contains_tensor_leaf(values) -> bool:

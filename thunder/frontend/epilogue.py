@@ -59,10 +59,12 @@ store_attr = Symbol("store_attr", None, module_alias="epilogue", module=None, is
 
 def build_epilogue(tracker, stores, computation: TraceCtx):
     """(epilogue trace, tensor values the computation must also return), or (None, ())."""
-    if not stores and not tracker.container_calls:
+    mutated = tracker.functionalizer.final_inputs()
+    if not stores and not tracker.container_calls and not mutated:
         return None, ()
     trace = TraceCtx("epilogue")
     trace.pass_name = "epilogue"
+    trace.decorators = ["@torch.no_grad()"]  # writing back is not part of autograd
     trace._names = set(computation._names)
     values = ObjectProxy("values")
     trace.args = [ObjectProxy("args"), ObjectProxy("kwargs"), values]
@@ -72,6 +74,7 @@ def build_epilogue(tracker, stores, computation: TraceCtx):
 
     def replayable(value, what):
         """The epilogue's name for a value the traced code put somewhere outside."""
+        value = tracker.functionalizer.current(value)
         if isinstance(value, torch.Tensor):
             value = tracker.tensor_proxy(value)
         if isinstance(value, Proxy):
@@ -93,12 +96,25 @@ def build_epilogue(tracker, stores, computation: TraceCtx):
         value = replayable(value, f"assigning attribute {name!r}:")
         target = materialize(tracker.prov_of(obj))
         trace.bound_symbols.append(BoundSymbol(store_attr, (target, name, value), {}, None))
+    for target, value in mutated:  # NOTE [in-place operations]: write back into the caller's
+        value = replayable(value, "")
+        destination = materialize(tracker.input_prov[id(target)])
+        trace.bound_symbols.append(BoundSymbol(copy_into, (destination, value), {}, None))
     for container, name, args in tracker.container_calls:
         args = tuple(replayable(a, f"{type(container).__name__}.{name}: adding") for a in args)
         target = materialize(tracker.prov_of(container))
         trace.bound_symbols.append(BoundSymbol(call_method, (target, name, args), {}, None))
     trace.output = None
     return trace, tuple(outputs)
+
+
+def _print_copy_into(bsym, constants):
+    destination, value = bsym.args
+    return [f"{destination.name}.copy_({value.name})"]
+
+
+copy_into = Symbol("copy_into", None, module_alias="epilogue", module=None, is_prim=True,
+                   printer=_print_copy_into, impl=_not_runnable, tags={"effectful"})
 
 
 def _print_call_method(bsym, constants):

@@ -168,7 +168,6 @@ def materializer(tracker, trace: TraceCtx):
 
 def prologue_callable(trace: TraceCtx):
     """Compile the prologue; ``GuardFailed`` is visible to the printed code."""
-    trace.decorators = []
     fn = trace.python_callable()
     fn.__globals__["GuardFailed"] = GuardFailed
     return fn

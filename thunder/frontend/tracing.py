@@ -12,7 +12,7 @@ import torch
 
 from thunder.core import proxies
 from thunder.core.proxies import Proxy
-from thunder.core.pytree import is_plain, tree_flatten, tree_unflatten
+from thunder.core.pytree import is_plain, tree_flatten, tree_map, tree_unflatten
 from thunder.core.trace import TraceCtx
 from thunder.core.tracectx import tracectx
 from thunder.interpreter import interpret
@@ -49,7 +49,9 @@ def trace_call(fn, args, kwargs, *, root=None, strict=False):
         proxied_args = tuple(_proxy_input(tracker, a, Prov(ARG, i)) for i, a in enumerate(args))
         proxied_kwargs = {k: _proxy_input(tracker, v, Prov(KWARG, k)) for k, v in kwargs.items()}
         proxies.missing_method_handler = callbacks.missing_tensor_method
-        proxies.data_dependent_handler = ConcreteEvaluator(tracker)
+        evaluate = ConcreteEvaluator(tracker)
+        current = callbacks.functionalizer.current
+        proxies.data_dependent_handler = lambda proxy, kind: evaluate(current(proxy), kind)
         try:
             output = interpret(fn, proxied_args, proxied_kwargs, callbacks)
         finally:
@@ -58,7 +60,7 @@ def trace_call(fn, args, kwargs, *, root=None, strict=False):
             _restore_global_state(saved_state)
             stores = finish_stores(tracker)
         computation.location = None
-        output, output_spec = _check_output(tracker, output)
+        output, output_spec = _check_output(tracker, tree_map(current, output))
         epilogue, epilogue_values = build_epilogue(tracker, stores, computation)
     computation.args = [proxy for proxy, _ in tracker.inputs]
     computation.output = (output, epilogue_values) if epilogue is not None else output

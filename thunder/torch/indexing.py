@@ -22,6 +22,7 @@ import torch
 
 from thunder.core import dtypes, prims
 from thunder.core.proxies import TensorProxy
+from thunder.torch.creation import arange, full
 from thunder.torch.elementwise import add, lt, mul, where
 from thunder.torch.registry import torchsymbol
 from thunder.torch.shape import flatten, movedim, slice_in_dim
@@ -350,3 +351,38 @@ def masked_fill(input, mask, value):
 @torchsymbol(torch.masked_select, methods=("masked_select",))
 def masked_select(input, mask):
     raise _mask_not_supported("masked_select")
+
+
+def _setitem_impl(a, key, value):
+    out = a.clone()
+    out[key] = value
+    return out
+
+
+@torchsymbol(name="setitem", torch_fn=_setitem_impl)
+def setitem(a, key, value):
+    """The functional form of ``a[key] = value``: a copy of ``a`` with ``key`` set.
+
+    Used by the in-place functionalization of ``__setitem__``. A key without tensors becomes
+    flat positions computed by indexing an ``arange`` with it (so every basic-indexing form
+    works), then one ``index_put``; a key of index tensors is an ``index_put``.
+    """
+    keys = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, TensorProxy) for k in keys):
+        if not all(isinstance(k, TensorProxy) and not k.dtype.is_floating_point for k in keys):
+            raise NotImplementedError("assigning through a key that mixes index tensors with "
+                                      "other indices, or a boolean mask")
+        if any(k.dtype is torch.bool for k in keys):
+            raise NotImplementedError("assigning through a boolean mask (data-dependent shape)")
+        return index_put(a, keys, _as_value(value, a, None))
+    positions = getitem(arange(a.numel(), device=a.device).reshape(a.shape), key)
+    flat = index_put(a.reshape(-1), (positions.reshape(-1),),
+                     _as_value(value, a, positions.shape).reshape(-1))
+    return flat.reshape(a.shape)
+
+
+def _as_value(value, a, shape):
+    if not isinstance(value, TensorProxy):
+        value = full((), value, dtype=a.dtype, device=a.device)
+    value = value.to(a.dtype)
+    return value if shape is None else value.expand(shape)

@@ -1,7 +1,4 @@
-"""Operator records for convolutions (``thunder/torch/convolution.py``).
-
-``prims.convolution`` has no gradient rule yet, so the records say ``supports_grad=False``.
-"""
+"""Operator records for convolutions (``thunder/torch/convolution.py``)."""
 
 import torch
 import torch.nn.functional as F
@@ -53,13 +50,12 @@ def _conv_transpose_samples(spatial):
 for _n, (_fn, _alias) in enumerate(((F.conv1d, torch.conv1d), (F.conv2d, torch.conv2d),
                                     (F.conv3d, torch.conv3d)), start=1):
     op_db.append(OpInfo(f"F.conv{_n}d", _fn, _conv_samples(_n), dtypes=_CONV_DTYPES,
-                        tolerances=_LOW, covers=(_fn, _alias), supports_grad=False))
+                        tolerances=_LOW, covers=(_fn, _alias)))
 for _n, (_fn, _alias) in enumerate(((F.conv_transpose1d, torch.conv_transpose1d),
                                     (F.conv_transpose2d, torch.conv_transpose2d),
                                     (F.conv_transpose3d, torch.conv_transpose3d)), start=1):
     op_db.append(OpInfo(f"F.conv_transpose{_n}d", _fn, _conv_transpose_samples(_n),
-                        dtypes=_CONV_DTYPES, tolerances=_LOW, covers=(_fn, _alias),
-                        supports_grad=False))
+                        dtypes=_CONV_DTYPES, tolerances=_LOW, covers=(_fn, _alias)))
 
 
 def _convolution_samples(dtype, requires_grad):
@@ -72,4 +68,4 @@ def _convolution_samples(dtype, requires_grad):
 
 
 op_db.append(OpInfo("torch.convolution", torch.convolution, _convolution_samples,
-                    dtypes=_CONV_DTYPES, tolerances=_LOW, supports_grad=False))
+                    dtypes=_CONV_DTYPES, tolerances=_LOW))

@@ -46,7 +46,7 @@ for _fn, _n, _kind in ((_F.fft, 1, "c2c"), (_F.ifft, 1, "c2c"), (_F.fft2, 2, "c2
         _dtypes = (torch.complex64, torch.float64)
     _samples = _c2r_samples(_n) if _kind == "c2r" else _c2c_samples(_n)
     op_db.append(OpInfo(f"torch.fft.{_fn.__name__.removeprefix('fft_')}", _fn, _samples,
-                        dtypes=_dtypes, tolerances=_TOL, supports_grad=False))
+                        dtypes=_dtypes, tolerances=_TOL))
 
 
 def _shift_samples(dtype, requires_grad):

@@ -1,10 +1,9 @@
 """Operator records for ``torch.linalg`` (``thunder/torch/matrix.py``).
 
-The factorization prims have no gradient rules yet: records built on them say
+Records whose ops need a gradient of ``qr`` or ``eig`` (no VJP rule yet) say
 ``supports_grad=False``. Factorizations whose outputs are unique only up to signs or order
-(``svd``, ``qr``, ``eigh``,
-``eig``) are checked through order- and sign-invariant functions of their outputs: the
-reconstruction of the input, and the sorted values.
+(``svd``, ``qr``, ``eigh``, ``eig``) are checked through order- and sign-invariant functions of
+their outputs: the reconstruction of the input, and the sorted values.
 """
 
 import torch
@@ -44,7 +43,7 @@ def _rect_samples(dtype, requires_grad):
     yield SampleInput((make((2, 3, 5), dtype, requires_grad=requires_grad),), name="wide")
 
 
-def _record(name, op, samples, dtypes=_DTYPES, covers=(), grad=False):
+def _record(name, op, samples, dtypes=_DTYPES, covers=(), grad=True):
     op_db.append(OpInfo(name, op, samples, dtypes=dtypes, tolerances=_TOL,
                         covers=covers or (op,), supports_grad=grad))
 
@@ -182,9 +181,9 @@ def _qr_samples(dtype, requires_grad):
             yield SampleInput(sample.args, dict(mode=mode), name=f"{sample.name}-{mode}")
 
 
-_record("torch.linalg.qr", _qr_parts, _qr_samples, covers=(L.qr,))
+_record("torch.linalg.qr", _qr_parts, _qr_samples, covers=(L.qr,), grad=False)
 _record("torch.qr", lambda a: torch.qr(a)[0] @ torch.qr(a)[1], _rect_samples,
-        covers=(torch.qr,))
+        covers=(torch.qr,), grad=False)
 
 
 def _eigh_parts(a, UPLO="L"):
@@ -230,6 +229,6 @@ for _name, _args, _samples in (("slogdet", (), _square_samples), ("det", (), _sq
     _record(f"Tensor.{_name}", _method(_name, *_args), _samples,
             dtypes=(torch.float64,), covers=(getattr(torch.Tensor, _name),))
 _record("Tensor.qr", lambda a: a.qr()[0] @ a.qr()[1], _rect_samples, dtypes=(torch.float64,),
-        covers=(torch.Tensor.qr,))
+        covers=(torch.Tensor.qr,), grad=False)
 _record("Tensor.svd", lambda a: a.svd()[1], _rect_samples, dtypes=(torch.float64,),
         covers=(torch.Tensor.svd,))

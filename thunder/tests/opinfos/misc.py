@@ -50,13 +50,11 @@ _record("torch.kthvalue", torch.kthvalue, lambda d: [
     ((_distinct(d, 3, 6), 2), {}), ((_distinct(d, 3, 6), 1, 0, True), {})], _FI,
     methods=("kthvalue",))
 _record("torch.cummax", torch.cummax, lambda d: [
-    ((_distinct(d, 3, 6), 1), {}), ((_distinct(d, 3, 6), 0), {})], _FI, methods=("cummax",),
-    grad=False)
+    ((_distinct(d, 3, 6), 1), {}), ((_distinct(d, 3, 6), 0), {})], _FI, methods=("cummax",))
 _record("torch.cummin", torch.cummin, lambda d: [((_distinct(d, 3, 6), -1), {})], _FI,
-        methods=("cummin",), grad=False)
+        methods=("cummin",))
 _record("torch.logcumsumexp", torch.logcumsumexp, lambda d: [
-    ((_t(d, 3, 6), 1), {}), ((_t(d, 3, 6) * 1e3, 0), {})], _F, methods=("logcumsumexp",),
-    grad=False)
+    ((_t(d, 3, 6), 1), {}), ((_t(d, 3, 6) * 1e3, 0), {})], _F, methods=("logcumsumexp",))
 _record("torch.searchsorted", torch.searchsorted, lambda d: [
     ((torch.sort(_t(d, 3, 6)).values, _t(d, 3, 4)), {}),
     ((torch.arange(6).to(d), torch.tensor([1, 3, 5]).to(d)), dict(right=True)),
@@ -99,8 +97,8 @@ _record("torch.dist", torch.dist, lambda d: [
     ((_t(d, 4, 3), _t(d, 4, 3)), {}), ((_t(d, 4, 3), _t(d, 3), 1), {})], methods=("dist",))
 
 # complex numbers
-_record("torch.complex", torch.complex, lambda d: [((_t(d, 3, 4), _t(d, 3, 4)), {})], grad=False)
-_record("torch.polar", torch.polar, lambda d: [((_t(d, 3, 4, low=0), _t(d, 3, 4)), {})], grad=False)
+_record("torch.complex", torch.complex, lambda d: [((_t(d, 3, 4), _t(d, 3, 4)), {})])
+_record("torch.polar", torch.polar, lambda d: [((_t(d, 3, 4, low=0), _t(d, 3, 4)), {})])
 _record("torch.view_as_real", torch.view_as_real, lambda d: [((_t(d, 3, 4),), {})],
         (torch.complex64,), grad=False)
 _record("torch.view_as_complex", torch.view_as_complex, lambda d: [((_t(d, 3, 2),), {})],

@@ -34,8 +34,6 @@ def activation_samples(*variants):
     return samples
 
 
-INPLACE_BUG = ("inplace=True raises UnsupportedOperationError (NOTE [in-place nn arguments] in "
-               "thunder/torch/nn.py)")
 # record name -> why its prim decomposition disagrees with eager (strict xfails)
 DECOMPOSITION_BUGS = {
     "F.gelu": "in float32, gelu(inf) is inf in the decomposition but nan in eager",
@@ -254,9 +252,9 @@ def _records():
     for name in ("F.relu", "F.relu6", "F.leaky_relu", "F.hardtanh", "F.elu", "F.selu",
                  "F.celu", "F.silu", "F.mish", "F.hardsigmoid", "F.hardswish", "F.threshold"):
         args = (0.5, 0.0) if name == "F.threshold" else ()
+        # functionalized, the caller's tensor updated: NOTE [in-place operations]
         op_db.append(OpInfo(f"{name}(inplace)", resolve(name), _inplace_samples(args),
-                            FLOAT_DTYPES, covers=(resolve(name),),
-                            xfails=xfail_all(FLOAT_DTYPES, INPLACE_BUG)))
+                            FLOAT_DTYPES, covers=(resolve(name),)))
     op_db.append(OpInfo("Tensor.relu", method("relu"), activation_samples(), NUMERIC_DTYPES,
                         covers=(torch.Tensor.relu,)))
     op_db.append(OpInfo("Tensor.hardshrink", method("hardshrink"), activation_samples(),
@@ -325,13 +323,13 @@ def _normalization_records():
                         tolerances=tol))
     op_db.append(OpInfo("F.instance_norm", F.instance_norm, _instance_norm_samples,
                         FLOAT_DTYPES, tolerances=tol))
-    reason = ("updating running statistics in place raises UnsupportedOperationError (NOTE "
-              "[in-place nn arguments] in thunder/torch/nn.py)")
+    reason = ("updating instance_norm's running statistics in place raises "
+              "UnsupportedOperationError (only batch_norm's update is functionalized)")
     for name in ("batch_norm", "instance_norm"):
+        xfails = xfail_all(FLOAT_DTYPES, reason) if name == "instance_norm" else {}
         op_db.append(OpInfo(f"F.{name}(running stats)", resolve(f"F.{name}"),
                             _running_stats_samples(name), FLOAT_DTYPES, tolerances=tol,
-                            covers=(resolve(f"F.{name}"),),
-                            xfails=xfail_all(FLOAT_DTYPES, reason)))
+                            covers=(resolve(f"F.{name}"),), xfails=xfails))
     op_db.append(OpInfo("F.normalize", F.normalize, _normalize_samples, FLOAT_DTYPES,
                         tolerances=tol))
 

@@ -77,8 +77,7 @@ for _n in (1, 2, 3):
     op_db.append(OpInfo(f"F.max_pool{_n}d", _max, _max_pool_samples(_n), dtypes=_DTYPES,
                         tolerances=_TOL, covers=(_max, _torch_max)))
     op_db.append(OpInfo(f"F.max_pool{_n}d_with_indices", _max_ix,
-                        _max_pool_samples(_n, True), dtypes=_DTYPES, tolerances=_TOL,
-                        supports_grad=False))
+                        _max_pool_samples(_n, True), dtypes=_DTYPES, tolerances=_TOL))
     _avg = getattr(F, f"avg_pool{_n}d")
     op_db.append(OpInfo(f"F.avg_pool{_n}d", _avg, _avg_pool_samples(_n),
                         dtypes=_DTYPES if _n < 3 else _DTYPES[:2], tolerances=_TOL))
@@ -90,8 +89,7 @@ for _n in (1, 2, 3):
                         dtypes=_DTYPES, tolerances=_TOL))
     _amax_ix = getattr(F, f"adaptive_max_pool{_n}d_with_indices")
     op_db.append(OpInfo(f"F.adaptive_max_pool{_n}d_with_indices", _amax_ix,
-                        _adaptive_samples(_n, True), dtypes=_DTYPES, tolerances=_TOL,
-                        supports_grad=False))
+                        _adaptive_samples(_n, True), dtypes=_DTYPES, tolerances=_TOL))
     _lp = getattr(F, f"lp_pool{_n}d")
     op_db.append(OpInfo(f"F.lp_pool{_n}d", _lp, _lp_samples(_n),
                         dtypes=(torch.float32, torch.float64),

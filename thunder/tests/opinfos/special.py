@@ -40,8 +40,9 @@ for _fn, _aliases, _low, _high in _UNARY:
     op_db.append(OpInfo(f"torch.special.{_fn.__name__.removeprefix('special_')}", _fn,
                         _unary_samples(_low, _high), dtypes=_dtypes, tolerances=_TOL,
                         covers=(_fn,) + _aliases,
-                        supports_grad=_fn in (S.ndtr, S.entr, S.gammaln, S.exp2, S.expm1,
-                                              S.log1p, S.psi, S.sinc, S.logit)))
+                        # torch defines no derivative of the Bessel functions j0, j1
+                        supports_grad=_fn not in (S.bessel_j0, S.bessel_j1,
+                                                  S.spherical_bessel_j0, S.round)))
 
 
 def _binary_samples(low=None):
@@ -81,11 +82,11 @@ def _polygamma_samples(dtype, requires_grad):
 
 op_db.append(OpInfo("torch.special.polygamma", S.polygamma, _polygamma_samples,
                     dtypes=_FLOATS, tolerances={torch.float32: (1e-3, 1e-3)},
-                    covers=(S.polygamma, torch.polygamma), supports_grad=False))
+                    covers=(S.polygamma, torch.polygamma)))
 op_db.append(OpInfo("Tensor.polygamma", lambda x, n: x.polygamma(n),
                     lambda dtype, rg: (SampleInput((make((4,), dtype, low=0.5), 2)),),
                     dtypes=_FLOATS, tolerances={torch.float32: (1e-3, 1e-3)},
-                    covers=(torch.Tensor.polygamma,), supports_grad=False))
+                    covers=(torch.Tensor.polygamma,)))
 
 
 def _multigammaln_samples(dtype, requires_grad):
@@ -98,4 +99,4 @@ op_db.append(OpInfo("torch.special.multigammaln", S.multigammaln, _multigammaln_
                     dtypes=_FLOATS, tolerances=_TOL,
                     covers=(S.multigammaln, torch.mvlgamma, torch.Tensor.mvlgamma)))
 op_db.append(OpInfo("Tensor.i0", lambda x: x.i0(), _unary_samples(), dtypes=_FLOATS,
-                    tolerances=_TOL, covers=(torch.Tensor.i0,), supports_grad=False))
+                    tolerances=_TOL, covers=(torch.Tensor.i0,)))

@@ -11,6 +11,10 @@ from thunder.transforms.autograd import elementwise_rules  # noqa: F401  (regist
 from thunder.transforms.autograd import shape_rules  # noqa: F401
 from thunder.transforms.autograd import reduction_rules  # noqa: F401
 from thunder.transforms.autograd import nn_rules  # noqa: F401
+from thunder.transforms.autograd import conv_pool_rules  # noqa: F401
+from thunder.transforms.autograd import special_rules  # noqa: F401
+from thunder.transforms.autograd import matrix_rules  # noqa: F401
+from thunder.transforms.autograd import fft_rules  # noqa: F401
 from thunder.transforms.autograd.split import differentiable_outputs, split_forward_backward
 
 __all__ = ["split_forward_backward", "differentiable_outputs", "vjp_rules", "VJPRule", "def_vjp", "def_elementwise_vjp",

@@ -21,7 +21,9 @@ _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 
 # unary: d(out)/d(a) as a function of (out, a)
 def_elementwise_vjp(prims.neg, lambda out, a: -1.0)
-def_elementwise_vjp(prims.abs, lambda out, a: ltorch.sign(a))
+# |z| is not holomorphic: its gradient is g * sgn(z), i.e. conj of the "derivative" conj(sgn z)
+def_elementwise_vjp(prims.abs, lambda out, a: prims.conj(ltorch.sgn(a)) if a.dtype.is_complex
+                    else ltorch.sign(a))
 def_elementwise_vjp(prims.exp, lambda out, a: out)
 def_elementwise_vjp(prims.exp2, lambda out, a: out * _LN2)
 def_elementwise_vjp(prims.expm1, lambda out, a: out + 1.0)

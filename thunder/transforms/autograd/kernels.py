@@ -150,3 +150,21 @@ def _flash_cpu_backward_meta(g, q, k, v, out, lse, dropout_p, is_causal, scale):
 def sdpa_flash_cpu_backward(g, q, k, v, out, lse, dropout_p, is_causal, scale):
     return tuple(aten._scaled_dot_product_flash_attention_for_cpu_backward(
         g, q, k, v, out, lse, dropout_p, is_causal, scale=scale))
+
+
+# -- convolution ----------------------------------------------------------------------------
+def _convolution_backward_meta(g, input, weight, bias_sizes, stride, padding, dilation,
+                               transposed, output_padding, groups, output_mask):
+    grad_bias = _like(g, shape=tuple(bias_sizes)) if output_mask[2] else None
+    return (_like(input) if output_mask[0] else None,
+            _like(weight) if output_mask[1] else None, grad_bias)
+
+
+@_kernel("convolution_backward", _convolution_backward_meta)
+def convolution_backward(g, input, weight, bias_sizes, stride, padding, dilation, transposed,
+                         output_padding, groups, output_mask):
+    """Gradients of ``torch.convolution`` for (input, weight, bias), ``None`` where masked."""
+    return tuple(aten.convolution_backward(
+        g, input, weight, None if bias_sizes is None else list(bias_sizes), list(stride),
+        list(padding), list(dilation), transposed, list(output_padding), groups,
+        list(output_mask)))

@@ -82,6 +82,11 @@ def def_elementwise_vjp(symbol, *derivatives):
             local = derivative(out, *args)
             if isinstance(local, (int, float)) and local in (1, -1):
                 grads.append(g if local == 1 else -g)
+            elif isinstance(local, TensorProxy) and local.dtype.is_complex:
+                # torch's convention for complex inputs: the gradient is g * conj(f'(z))
+                grads.append(g * prims.conj(local))
+            elif isinstance(local, complex):
+                grads.append(g * local.conjugate())
             else:
                 grads.append(g * local)
         return tuple(grads)
