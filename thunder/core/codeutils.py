@@ -90,6 +90,11 @@ def to_source(value, constants: dict | None = None) -> str:
         return "torch." + str(value).removeprefix("torch.")
     if constants is None:
         raise TypeError(f"cannot print {typ.__name__} value {value!r} as Python source")
+    return constant_name(value, constants)
+
+
+def constant_name(value, constants: dict) -> str:
+    """The name of ``value`` in a trace's constant table, adding it if it is not there yet."""
     for name, existing in constants.items():
         if existing is value:
             return name

@@ -80,8 +80,16 @@ class ThunderAutogradFunction(torch.autograd.Function):
         args.extend(g for g, d in zip(grads, ctx.compiled.differentiable_outputs) if d)
         del saved
         input_grads = ctx.compiled.backward(args)
-        return (None, None) + tuple(g if needed else None
-                                    for g, needed in zip(input_grads, ctx.needs_grad))
+        return (None, None) + tuple(
+            _empty_gradient(meta) if g is None and needed and meta[0].numel() == 0 else
+            (g if needed else None)
+            for g, needed, meta in zip(input_grads, ctx.needs_grad, ctx.input_meta))
+
+
+def _empty_gradient(meta):
+    """Eager gives an empty tensor (not None) as the gradient of an empty input it used."""
+    shape, dtype, device = meta
+    return torch.zeros(shape, dtype=dtype, device=device)
 
 
 def run_with_autograd(compiled: CompiledAutograd, inputs):

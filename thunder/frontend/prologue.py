@@ -9,7 +9,7 @@ constants. The prologue returns the computation's tensor inputs in order.
 
 import sys
 
-from thunder.core.codeutils import is_safe_identifier, to_source
+from thunder.core.codeutils import constant_name, is_safe_identifier, to_source
 from thunder.core.proxies import Proxy
 from thunder.core.symbol import BoundSymbol, Symbol
 from thunder.core.trace import TraceCtx
@@ -34,7 +34,7 @@ def _print_unpack(bsym, constants):
     if kind == KWARG:
         return [f"{out} = kwargs[{to_source(key)}]"]
     if kind == CONST:
-        return [f"{out} = {_const(key, constants)}"]
+        return [f"{out} = {constant_name(key, constants)}"]
     if kind == ATTR:
         if is_safe_identifier(key):
             return [f"{out} = {source.name}.{key}"]
@@ -42,63 +42,51 @@ def _print_unpack(bsym, constants):
     return [f"{out} = {source.name}[{to_source(key, constants)}]"]
 
 
+def _guard(condition: str, bsym) -> list[str]:
+    """``if <condition>: raise GuardFailed(<what was checked>)``."""
+    return [f"if {condition}:", f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+
+
 def _print_check_tensor(bsym, constants):
     t, expected = bsym.args
-    device = _const(expected.device, constants)
-    cond = (f"{t.name}.shape != {to_source(expected.shape)} or "
-            f"{t.name}.dtype is not {to_source(expected.dtype)} or "
-            f"{t.name}.device != {device} or "
-            f"{t.name}.requires_grad is not {expected.requires_grad}")
-    return [f"if {cond}:", f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+    return _guard(f"{t.name}.shape != {to_source(expected.shape)} or "
+                  f"{t.name}.dtype is not {to_source(expected.dtype)} or "
+                  f"{t.name}.device != {constant_name(expected.device, constants)} or "
+                  f"{t.name}.requires_grad is not {expected.requires_grad}", bsym)
 
 
 def _print_check_value(bsym, constants):
     v, expected = bsym.args
     if expected is None or expected is True or expected is False:
-        cond = f"{v.name} is not {expected!r}"
-    else:
-        typ = _const(type(expected), constants)
-        cond = f"type({v.name}) is not {typ} or {v.name} != {to_source(expected, constants)}"
-    return [f"if {cond}:", f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+        return _guard(f"{v.name} is not {expected!r}", bsym)
+    typ = constant_name(type(expected), constants)
+    return _guard(f"type({v.name}) is not {typ} or {v.name} != "
+                  f"{to_source(expected, constants)}", bsym)
 
 
 def _print_check_is(bsym, constants):
     v, expected = bsym.args
-    return [f"if {v.name} is not {_const(expected, constants)}:",
-            f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+    return _guard(f"{v.name} is not {constant_name(expected, constants)}", bsym)
 
 
 def _print_check_type(bsym, constants):
     v, expected = bsym.args
-    return [f"if type({v.name}) is not {_const(expected, constants)}:",
-            f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+    return _guard(f"type({v.name}) is not {constant_name(expected, constants)}", bsym)
 
 
 def _print_check_empty(bsym, constants):
     (v,) = bsym.args
-    return [f"if {v.name}:", f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+    return _guard(v.name, bsym)
 
 
 def _print_check_alias(bsym, constants):
     v, first = bsym.args
-    return [f"if {v.name} is not {first.name}:",
-            f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
+    return _guard(f"{v.name} is not {first.name}", bsym)
 
 
 def _print_check_len(bsym, constants):
     v, expected = bsym.args
-    return [f"if len({v.name}) != {int(expected)}:",
-            f"  raise GuardFailed({to_source(bsym.kwargs['what'])})"]
-
-
-def _const(value, constants):
-    """Reference a constant object through the constant table (never as code)."""
-    for name, existing in constants.items():
-        if existing is value:
-            return name
-    name = f"_c{len(constants)}"
-    constants[name] = value
-    return name
+    return _guard(f"len({v.name}) != {int(expected)}", bsym)
 
 
 def _run_unpack(kind, source, key):

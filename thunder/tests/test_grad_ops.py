@@ -63,6 +63,7 @@ def _differentiable_outputs(out):
 
 def _gradients(fn, sample, seed):
     args, kwargs, leaves = _fresh_inputs(sample)
+    torch.manual_seed(seed)  # random ops (dropout) draw the same numbers in eager and jitted
     outs = _differentiable_outputs(fn(*args, **kwargs))
     if not outs or not leaves:
         return None

@@ -61,8 +61,15 @@ def_zero_vjp(prims.floor, prims.ceil, prims.round, prims.trunc, prims.sign,
 def_elementwise_vjp(prims.add, lambda out, a, b: 1.0, lambda out, a, b: 1.0)
 def_elementwise_vjp(prims.sub, lambda out, a, b: 1.0, lambda out, a, b: -1.0)
 def_elementwise_vjp(prims.mul, lambda out, a, b: b, lambda out, a, b: a)
-def_elementwise_vjp(prims.div, lambda out, a, b: ltorch.reciprocal(b) if is_differentiable(b)
-                    else 1.0 / b, lambda out, a, b: -out / b)
+def _reciprocal(b):
+    if is_differentiable(b):
+        return ltorch.reciprocal(b)
+    if b == 0:  # x / 0 has gradient inf (its sign from the zero), as in torch
+        return math.copysign(math.inf, b)
+    return 1.0 / b
+
+
+def_elementwise_vjp(prims.div, lambda out, a, b: _reciprocal(b), lambda out, a, b: -out / b)
 def_elementwise_vjp(prims.atan2, lambda out, a, b: b / (a * a + b * b),
                     lambda out, a, b: -a / (a * a + b * b))
 def_elementwise_vjp(prims.hypot, lambda out, a, b: a / out, lambda out, a, b: b / out)
