@@ -41,6 +41,9 @@ def make_workload(name):
         model = GPT(config)
         idx = torch.randint(0, 512, (8, 256))
         return model, (idx, idx)
+    if name == "mlp-large":  # for peak memory
+        model = MLPModel(8, 1024)
+        return model, (torch.randn(512, 1024), torch.randn(512, 1024))
     model = MLPModel(4, 32)
     return model, (torch.randn(64, 32), torch.randn(64, 32))
 
@@ -154,7 +157,8 @@ def main():
     print(text)
     write_section(RESULTS, "training-steady", text)
 
-    first = [(f"{gpt} first training step", in_fresh_processes("first", "gpt", 3))]
+    first = [(f"{gpt} first training step", in_fresh_processes("first", "gpt", 3)),
+             (f"{mlp} first training step", in_fresh_processes("first", "mlp", 3))]
     text = _table("Time to first training step", "First training step in a fresh process "
                   "(tracing/compilation included, imports and model construction excluded), "
                   "median of 3 processes (min–max).", first, "s")
@@ -162,7 +166,9 @@ def main():
     write_section(RESULTS, "training-first", text)
 
     memory = [("GPT (4 layers, n_embd 256, 8 x 256 tokens) training step",
-               in_fresh_processes("memory", "gpt-large", 3))]
+               in_fresh_processes("memory", "gpt-large", 3)),
+              ("MLP (8 x Linear(1024), batch 512) training step",
+               in_fresh_processes("memory", "mlp-large", 3))]
     text = _table("Peak memory of a training step", "Growth of the resident set during one "
                   "training step after 3 warm-up steps, in MiB, median of 3 processes "
                   "(min–max).", memory, "MiB")

@@ -22,6 +22,14 @@ class TracingError(RuntimeError):
     """A symbol was called with arguments it cannot handle; the message names the operation."""
 
 
+class DataDependentShape(NotImplementedError):
+    """An operation's output shape depends on its input's values (``nonzero``, a boolean mask).
+
+    Torch-level operators raise it; the jit then computes the shape for the call being traced
+    and specialises on it (NOTE [data-dependent values] in thunder/frontend/datadependent.py).
+    """
+
+
 class Symbol:
     """An operation that can be recorded into a trace.
 

@@ -70,3 +70,12 @@ def alias_for(fn) -> str:
     alias = f"_{sanitize_identifier(getattr(fn, '__name__', 'fn'), 'fn')}_{len(_aliases)}"
     _aliases[id(fn)] = (fn, alias)
     return alias
+
+
+def operation_name(sym) -> str:
+    """The torch name of a recorded symbol (``torch.add`` for ``ltorch.add``)."""
+    if sym.impl is not None:
+        path = callable_path(sym.impl)
+        if path is not None:
+            return path
+    return sym.print_name

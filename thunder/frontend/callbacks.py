@@ -16,10 +16,12 @@ import types
 import torch
 
 from thunder.core.proxies import Proxy, ProxyError, TensorProxy, tensor_methods
-from thunder.core.symbol import Symbol, TracingError
+from thunder.core.symbol import DataDependentShape, Symbol, TracingError
+from thunder.executors.naming import operation_name
 from thunder.interpreter import InterpreterCallbacks, InterpreterError, interpret_call
+from thunder.frontend.datadependent import ConcreteEvaluator, specialized_call
 from thunder.frontend.errors import UnsupportedOperationError, unsupported
-from thunder.frontend.fallback import fallback_symbol, is_inplace, public_op_path
+from thunder.frontend.fallback import fallback_symbol, is_fallback, is_inplace, public_op_path
 from thunder.frontend.inplace import (
     FUNCTIONAL_BUILDERS,
     Functionalizer,
@@ -75,6 +77,7 @@ class JitCallbacks(InterpreterCallbacks):
         self.tracker = tracker
         self.fallback = fallback
         self.functionalizer = tracker.functionalizer = Functionalizer(tracker)
+        self.evaluate = ConcreteEvaluator(tracker)
         self._symbol_callers: dict = {}
         self._special = {
             isinstance: self._isinstance,
@@ -189,9 +192,14 @@ class JitCallbacks(InterpreterCallbacks):
             except UnsupportedOperationError:
                 raise
             except Exception as e:
-                raise unsupported(f"the torch operation {path}",
-                                  f"its eager fallback needs the output shape, which could "
-                                  f"not be computed without data ({type(e).__name__}: {e})")
+                if not _needs_data(e):
+                    raise unsupported(f"the torch operation {path}",
+                                      f"its eager fallback could not compute the output's "
+                                      f"metadata ({type(e).__name__}: {e})")
+            # the output shape depends on the data: NOTE [data-dependent values]
+            args = tuple(self.functionalizer.current(a) for a in args)
+            kwargs = {k: self.functionalizer.current(v) for k, v in kwargs.items()}
+            return specialized_call(self.evaluate, fn, path, args, kwargs)
 
         return call
 
@@ -240,6 +248,10 @@ class JitCallbacks(InterpreterCallbacks):
                 except (UnsupportedOperationError, ProxyError, InterpreterError):
                     raise
                 except NotImplementedError as e:
+                    # an output shape that depends on the data: NOTE [data-dependent values]
+                    if isinstance(e, DataDependentShape) or is_fallback(sym):
+                        return specialized_call(self.evaluate, sym.impl, operation_name(sym),
+                                                args, kwargs)
                     raise unsupported(f"{sym.print_name}: {e}") from e
                 except TracingError as e:
                     raise unsupported(f"{sym.print_name} with these arguments", str(e)) from e
@@ -472,6 +484,12 @@ def _updates_running_stats(args, kwargs):
     bound.update(kwargs)
     return bool(bound.get("training")) and (bound.get("running_mean") is not None or
                                             bound.get("running_var") is not None)
+
+
+def _needs_data(error) -> bool:
+    """Did running an operation on "meta" tensors fail because it needs the data?"""
+    text = str(error)
+    return isinstance(error, NotImplementedError) or "meta" in text or "data-dependent" in text
 
 
 def _contains_tensor_leaf(values) -> bool:

@@ -9,7 +9,7 @@ the error that names it.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from thunder.executors.naming import callable_path
+from thunder.executors.naming import operation_name
 from thunder.frontend.api import jit, last_traces, _function
 from thunder.frontend.errors import UnsupportedOperationError
 from thunder.frontend.fallback import is_fallback
@@ -43,15 +43,6 @@ class ExamineReport:
         if self.error:
             lines.append(f"Could not run: {self.error}")
         return "\n".join(lines)
-
-
-def operation_name(sym) -> str:
-    """The torch name of a recorded symbol (``torch.add`` for ``ltorch.add``)."""
-    if sym.impl is not None:
-        path = callable_path(sym.impl)
-        if path is not None:
-            return path
-    return sym.print_name
 
 
 def examine(fn, *args, **kwargs) -> ExamineReport:

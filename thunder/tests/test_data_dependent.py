@@ -69,3 +69,33 @@ def test_check_is_visible_in_the_trace():
     jfn = thunder.jit(_branchy)
     jfn(torch.ones(2))
     assert "check_data" in str(thunder.last_traces(jfn)[-1])
+
+
+def _data_dependent_shapes(x):
+    positive = x[x > 0]
+    where = torch.nonzero(x)
+    distinct = torch.unique(x)
+    negative = torch.masked_select(x, x < 0)
+    return positive.sum() + negative.sum(), where.shape[0], distinct
+
+
+def test_data_dependent_shapes_match_eager_and_trace_once_per_shape():
+    jfn = thunder.jit(_data_dependent_shapes)
+    values = ([1.0, -2.0, 3.0], [4.0, -5.0, 6.0], [1.0, 2.0, 3.0], [7.0, -1.0, 8.0],
+              [0.0, 2.0, 3.0])
+    for v in values:
+        x = torch.tensor(v)
+        assert_close(jfn(x), _data_dependent_shapes(x))
+    # shapes (2 positive, 1 negative, 3 nonzero, 3 distinct) seen twice: one trace reused
+    assert thunder.cache_misses(jfn) == 3
+    assert "check_shapes" in str(thunder.last_traces(jfn)[-1])
+
+
+def test_one_hot_with_inferred_number_of_classes():
+    def fn(labels):
+        return torch.nn.functional.one_hot(labels).float().sum(0)
+
+    jfn = thunder.jit(fn)
+    for labels in ([0, 2, 1], [3, 0, 0], [1, 1, 0]):
+        x = torch.tensor(labels)
+        assert_close(jfn(x), fn(x))

@@ -9,6 +9,7 @@ import torch
 
 from thunder.core import dtypes, prims
 from thunder.core.proxies import TensorProxy
+from thunder.core.symbol import DataDependentShape
 from thunder.torch.registry import torchsymbol
 from thunder.torch.utils import broadcast_shapes, elementwise_inputs, expand_to, maybe_convert
 
@@ -241,7 +242,7 @@ logical_xor = _declare_binary("logical_xor", prims.logical_xor, (torch.logical_x
 @torchsymbol(torch.where, methods=("where",))
 def where(condition, input=None, other=None):
     if input is None and other is None:
-        raise NotImplementedError("torch.where(condition) (like nonzero) has a data-dependent "
+        raise DataDependentShape("torch.where(condition) (like nonzero) has a data-dependent "
                                   "shape and is not supported")
     (a, b), dtype = elementwise_inputs(input, other) if (
         isinstance(input, TensorProxy) or isinstance(other, TensorProxy)

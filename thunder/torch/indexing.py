@@ -22,6 +22,7 @@ import torch
 
 from thunder.core import dtypes, prims
 from thunder.core.proxies import TensorProxy
+from thunder.core.symbol import DataDependentShape
 from thunder.torch.creation import arange, full
 from thunder.torch.elementwise import add, lt, mul, where
 from thunder.torch.registry import torchsymbol
@@ -32,7 +33,7 @@ _INDEX_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8)
 
 
 def _mask_not_supported(name):
-    return NotImplementedError(
+    return DataDependentShape(
         f"{name} with a boolean mask gives a shape that depends on the mask's values; Thunder "
         f"does not support data-dependent shapes in compiled code yet")
 
@@ -373,7 +374,7 @@ def setitem(a, key, value):
             raise NotImplementedError("assigning through a key that mixes index tensors with "
                                       "other indices, or a boolean mask")
         if any(k.dtype is torch.bool for k in keys):
-            raise NotImplementedError("assigning through a boolean mask (data-dependent shape)")
+            raise DataDependentShape("assigning through a boolean mask (data-dependent shape)")
         return index_put(a, keys, _as_value(value, a, None))
     positions = getitem(arange(a.numel(), device=a.device).reshape(a.shape), key)
     flat = index_put(a.reshape(-1), (positions.reshape(-1),),

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from thunder.core import dtypes, prims
 from thunder.core.proxies import TensorProxy
+from thunder.core.symbol import DataDependentShape
 from thunder.torch.creation import arange
 from thunder.torch.elementwise import add, eq, mul
 from thunder.torch.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
@@ -277,7 +278,7 @@ def one_hot(tensor, num_classes=-1):
     if tensor.dtype is not torch.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:
-        raise NotImplementedError("F.one_hot with num_classes=-1 infers the number of classes "
+        raise DataDependentShape("F.one_hot with num_classes=-1 infers the number of classes "
                                   "from the data (a data-dependent shape); pass num_classes")
     classes = arange(num_classes, device=tensor.device)
     expanded = prims.broadcast_in_dim(tensor, tensor.shape + (1,), tuple(range(tensor.ndim)))
