@@ -20,6 +20,10 @@ from thunder.executors.extend import (
     set_default_executors,
 )
 from thunder.executors import torchex as _torchex
+from thunder.executors import torchcompileex as _torchcompileex
+from thunder.executors import sdpaex as _sdpaex
+from thunder.executors import tritonex as _tritonex
+from thunder.executors import nvfuserex as _nvfuserex
 from thunder.frontend.api import (
     ThunderFunction,
     ThunderModule,
@@ -35,7 +39,24 @@ from thunder.frontend.api import (
 from thunder.frontend.errors import UnsupportedOperationError
 from thunder.frontend.examine import examine
 
-set_default_executors([_torchex.ex])
+# Fused attention (and Triton kernels, on CUDA) claim their operators first; on CUDA nvFuser
+# fuses what it can translate; torch.compile fusion pays on CPU (benchmarks/RESULTS.md); the
+# torch executor runs the rest.
+set_default_executors([_sdpaex.ex, *_tritonex.default_executors(),
+                       *_nvfuserex.default_executors(), _torchcompileex.ex, _torchex.ex])
+
+
+def last_fusions(jfn) -> list:
+    """The fusion regions of the last execution traces of ``jfn`` (forward, then backward).
+
+    Each region prints as its body (``print(region)``); ``region.callable`` is what runs it.
+    """
+    traces = [last_traces(jfn)[-1]]
+    backward = last_backward_traces(jfn)
+    if backward:
+        traces.append(backward[-1])
+    return [region for trace in traces for region in trace.regions]
+
 
 __version__ = "0.1.0"
 
@@ -46,6 +67,7 @@ __all__ = [
     "last_backward_traces",
     "last_prologue_traces",
     "last_epilogue_traces",
+    "last_fusions",
     "cache_hits",
     "cache_misses",
     "compile_stats",

@@ -42,6 +42,7 @@ class TraceCtx:
         self._scopes: list[list] = [self.bound_symbols]
         self._callable = None
         self._source = None
+        self.regions: list = []  # fusion regions the trace calls (see executors/fusion.py)
 
     # -- names -------------------------------------------------------------------------------
     def make_name(self, prefix: str = "t") -> str:
@@ -141,6 +142,7 @@ def from_trace(trace: TraceCtx, pass_name: str) -> TraceCtx:
     new.decorators = list(trace.decorators)
     new._counters = dict(trace._counters)
     new._names = set(trace._names)
+    new.regions = list(trace.regions)
     return new
 
 

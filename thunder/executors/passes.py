@@ -4,10 +4,16 @@ For each top-level bound symbol, the first executor (in the user's order) that c
 claims it. A symbol no executor can run whole is replaced by its subsymbols, recursively, so a
 torch-level operator without a kernel runs as its decomposition. A primitive nobody can run is
 an error naming it.
+
+A fusion executor claims symbols only provisionally: once every symbol is claimed, the symbols
+claimed by fusion executors are grouped into regions (``fusion.fuse_regions``, see NOTE
+[region formation]), each run as one call; a symbol left out of every region is claimed by the
+executors after its fusion executor in the list.
 """
 
 from thunder.core.symbol import BoundSymbol
 from thunder.core.trace import TraceCtx, from_trace
+from thunder.executors.fusion import FusionExecutor, fuse_regions
 
 
 class NoExecutorError(RuntimeError):
@@ -15,17 +21,24 @@ class NoExecutorError(RuntimeError):
 
 
 def transform_for_execution(trace: TraceCtx, executors) -> TraceCtx:
-    """The execution trace: every bound symbol claimed by an executor."""
+    """The execution trace: every bound symbol claimed by an executor, fusions formed."""
+    executors = list(executors)
     new = from_trace(trace, f"transform_for_execution ({', '.join(e.name for e in executors)})")
+    claims: dict[int, FusionExecutor] = {}
+    out = new.bound_symbols
 
-    def claim(bsym: BoundSymbol):
-        for executor in executors:
+    def claim(bsym: BoundSymbol, candidates):
+        for executor in candidates:
             if executor.can_execute(bsym):
-                new.bound_symbols.append(executor.claim(bsym))
+                if isinstance(executor, FusionExecutor):
+                    claims[len(out)] = executor
+                    out.append(bsym)
+                else:
+                    out.append(executor.claim(bsym))
                 return
         if bsym.subsymbols:
             for sub in bsym.subsymbols:
-                claim(sub)
+                claim(sub, candidates)
             return
         if _is_passthrough(bsym):
             return
@@ -33,7 +46,19 @@ def transform_for_execution(trace: TraceCtx, executors) -> TraceCtx:
                               f"(executors: {[e.name for e in executors]})")
 
     for bsym in trace.bound_symbols:
-        claim(bsym)
+        claim(bsym, executors)
+    if not claims:
+        return new
+
+    def fallback_claim(bsym: BoundSymbol, fusion_executor) -> BoundSymbol:
+        later = executors[executors.index(fusion_executor) + 1:]
+        for executor in later:
+            if not isinstance(executor, FusionExecutor) and executor.can_execute(bsym):
+                return executor.claim(bsym)
+        raise NoExecutorError(f"no executor after {fusion_executor.name} can run "
+                              f"{bsym.sym.print_name} outside a fusion")
+
+    new.bound_symbols, new.regions = fuse_regions(out, claims, trace.output, fallback_claim)
     return new
 
 

@@ -1,21 +1,32 @@
 """Running a forward/backward pair under torch's autograd.
 
 ``ThunderAutogradFunction`` is a ``torch.autograd.Function``: its ``forward`` runs the compiled
-forward trace (with grad mode off) and keeps the saved tensors; its ``backward`` runs the
-compiled backward trace. torch's autograd engine drives it, so ``.backward()``,
-``torch.autograd.grad``, gradient accumulation, ``retain_graph`` and outputs used by later eager
-code all behave as with any autograd Function.
+forward trace (torch's ``Function.apply`` already turns grad mode off around it) and keeps the
+saved tensors; its ``backward`` runs the compiled backward trace. torch's autograd engine
+drives it, so ``.backward()``, ``torch.autograd.grad``, gradient accumulation, ``retain_graph``
+and outputs used by later eager code all behave as with any autograd Function.
 
 NOTE [saved tensors of a compiled backward]
 The saved tensors are kept in a list on the autograd context, not with ``save_for_backward``:
 the backward trace takes that list, empties it and ``del``s each tensor after its last use, so
-memory is released during the backward as eager's graph releases it node by node. When the
-engine keeps the graph (``retain_graph=True``) the backward gets a copy of the list instead.
-Version counters are recorded at forward time and checked in backward, so a saved tensor
-modified in place in between raises the same kind of error eager raises.
+memory is released during the backward as eager's graph releases it node by node. The
+incoming gradients arrive the same way (``boxed_grads_call``: one list, moved into the
+backward's argument list), so a cotangent is freed after its last use instead of living until
+the backward returns. When the engine keeps the graph (``retain_graph=True``) the backward
+gets a copy of the saved list instead. Version counters are recorded at forward time and
+checked in backward, so a saved tensor modified in place in between raises the same kind of
+error eager raises.
+
+NOTE [per-call work of a compiled autograd call]
+A call runs under the entry's prologue, which has checked the shape, dtype, device and
+``requires_grad`` of every input, so whatever depends only on those is the same at every call
+of one ``CompiledAutograd`` and is worked out once: which inputs are empty (their gradient
+must be an empty tensor, not None, as in eager), which outputs are non-differentiable. Per
+call remain: the forward itself, the saved list and its version counters, and the few
+attribute writes on the autograd context.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -29,36 +40,50 @@ class CompiledAutograd:
     forward: object  # (*inputs) -> (outputs, saved)
     backward: object  # ([*saved, *cotangents]) -> tuple of input gradients
     differentiable_outputs: tuple  # per tensor leaf of the outputs: gets a cotangent?
+    # worked out once (NOTE [per-call work of a compiled autograd call]):
+    frozen_positions: tuple = field(init=False)  # tensor outputs without a gradient
+    empty_inputs: tuple | None = field(init=False, default=None)  # (index, shape, dtype, device)
+
+    def __post_init__(self):
+        self.frozen_positions = tuple(
+            i for i, differentiable in enumerate(self.differentiable_outputs)
+            if not differentiable)
 
 
 class _CallResult:
-    """Where ``ThunderAutogradFunction.forward`` leaves the outputs' structure for the caller."""
+    """Where ``ThunderAutogradFunction.forward`` leaves the outputs' structure for the caller
+    (``spec`` None: the tensors ``apply`` returns are the outputs as they are)."""
 
     __slots__ = ("spec", "leaves", "tensor_positions")
 
+    def __init__(self):
+        self.spec = None
+
 
 class ThunderAutogradFunction(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, compiled, result, *inputs):
-        with torch.no_grad():
-            outputs, saved = compiled.forward(*inputs)
-        leaves, spec = tree_flatten(outputs)
-        positions = [i for i, x in enumerate(leaves) if isinstance(x, torch.Tensor)]
-        result.spec, result.leaves, result.tensor_positions = spec, leaves, positions
-        tensors = tuple(leaves[i] for i in positions)
-        ctx.compiled = compiled
-        ctx.saved = list(saved)
-        ctx.versions = [t._version for t in saved]
-        ctx.needs_grad = [t.requires_grad for t in inputs]
-        ctx.input_meta = [(t.shape, t.dtype, t.device) for t in inputs]
-        frozen = [t for t, differentiable in zip(tensors, compiled.differentiable_outputs)
-                  if not differentiable]
-        if frozen:
-            ctx.mark_non_differentiable(*frozen)
-        return tensors
+    boxed_grads_call = True  # backward(ctx, grads) gets one list it may empty
 
     @staticmethod
-    def backward(ctx, *grads):
+    def forward(ctx, compiled, result, *inputs):
+        outputs, saved = compiled.forward(*inputs)
+        if compiled.empty_inputs is None:
+            compiled.empty_inputs = tuple(
+                (i, t.shape, t.dtype, t.device) for i, t in enumerate(inputs) if t.numel() == 0)
+        if not isinstance(outputs, torch.Tensor) and not _is_tensor_tuple(outputs):
+            leaves, spec = tree_flatten(outputs)
+            positions = [i for i, x in enumerate(leaves) if isinstance(x, torch.Tensor)]
+            result.spec, result.leaves, result.tensor_positions = spec, leaves, positions
+            outputs = tuple(leaves[i] for i in positions)
+        ctx.compiled = compiled
+        ctx.saved = saved = list(saved)
+        ctx.versions = [t._version for t in saved]
+        if compiled.frozen_positions:
+            tensors = (outputs,) if isinstance(outputs, torch.Tensor) else outputs
+            ctx.mark_non_differentiable(*(tensors[i] for i in compiled.frozen_positions))
+        return outputs
+
+    @staticmethod
+    def backward(ctx, grads):
         if torch.is_grad_enabled():
             raise RuntimeError(
                 "thunder.jit: double backward (create_graph=True, or differentiating a "
@@ -68,28 +93,52 @@ class ThunderAutogradFunction(torch.autograd.Function):
         if saved is None:
             raise RuntimeError("Trying to backward through the graph of a thunder.jit call a "
                                "second time; specify retain_graph=True the first time")
-        for t, version in zip(saved, ctx.versions):
-            if t._version != version:
-                raise RuntimeError(
-                    "one of the tensors a thunder.jit function saved for its backward has been "
-                    "modified by an inplace operation after the forward call")
+        if [t._version for t in saved] != ctx.versions:
+            raise RuntimeError(
+                "one of the tensors a thunder.jit function saved for its backward has been "
+                "modified by an inplace operation after the forward call")
+        compiled = ctx.compiled
         if torch._C._autograd._get_current_graph_task_keep_graph():
             args = list(saved)
         else:
             args, ctx.saved = saved, None
-        args.extend(g for g, d in zip(grads, ctx.compiled.differentiable_outputs) if d)
         del saved
-        input_grads = ctx.compiled.backward(args)
-        return (None, None) + tuple(
-            _empty_gradient(meta) if g is None and needed and meta[0].numel() == 0 else
-            (g if needed else None)
-            for g, needed, meta in zip(input_grads, ctx.needs_grad, ctx.input_meta))
+        if compiled.frozen_positions:
+            args.extend(g for g, d in zip(grads, compiled.differentiable_outputs) if d)
+        else:
+            args.extend(grads)
+        grads.clear()  # the backward trace now holds the only references to the cotangents
+        input_grads = compiled.backward(args)
+        if compiled.empty_inputs:
+            input_grads = _with_empty_gradients(input_grads, compiled.empty_inputs,
+                                                ctx.needs_input_grad)
+        return (None, None, *input_grads)
 
 
-def _empty_gradient(meta):
+def _is_tensor_tuple(outputs) -> bool:
+    if type(outputs) is not tuple:
+        return False
+    for x in outputs:
+        if not isinstance(x, torch.Tensor):
+            return False
+    return True
+
+
+def _with_empty_gradients(input_grads, empty_inputs, needs_input_grad):
     """Eager gives an empty tensor (not None) as the gradient of an empty input it used."""
-    shape, dtype, device = meta
-    return torch.zeros(shape, dtype=dtype, device=device)
+    input_grads = list(input_grads)
+    for i, shape, dtype, device in empty_inputs:
+        if input_grads[i] is None and needs_input_grad[i + 2]:
+            input_grads[i] = torch.zeros(shape, dtype=dtype, device=device)
+    return input_grads
+
+
+# ``Function.apply`` in Python only binds default arguments (for a ``setup_context`` we do
+# not define) and unwraps dead functorch wrappers before calling the C++ ``apply``; calling
+# that directly saves a generator and an ``isinstance`` per input on every call.
+_c_apply = super(torch.autograd.Function, ThunderAutogradFunction).apply
+_unwrap_if_dead = torch._C._functorch.unwrap_if_dead
+_functorch_active = torch._C._are_functorch_transforms_active
 
 
 def run_with_autograd(compiled: CompiledAutograd, inputs):
@@ -98,7 +147,14 @@ def run_with_autograd(compiled: CompiledAutograd, inputs):
         outputs, _ = compiled.forward(*inputs)
         return outputs
     result = _CallResult()
-    tensors = ThunderAutogradFunction.apply(compiled, result, *inputs)
+    if _functorch_active():
+        tensors = ThunderAutogradFunction.apply(compiled, result, *inputs)
+    else:  # see NOTE [functorch vjp and autograd interaction] in torch
+        tensors = _c_apply(compiled, result, *map(_unwrap_if_dead, inputs))
+    if result.spec is None:
+        return tensors
+    if isinstance(tensors, torch.Tensor):
+        tensors = (tensors,)
     leaves = list(result.leaves)
     for position, tensor in zip(result.tensor_positions, tensors):
         leaves[position] = tensor

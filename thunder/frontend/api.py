@@ -14,7 +14,10 @@ import torch
 from thunder.executors import torchex  # noqa: F401  (registers the torch executor)
 from thunder.executors.extend import Executor, get_default_executors, get_executor
 from thunder.frontend.datadependent import DataMismatch, check_data_symbol
+from thunder.frontend.errors import UnsupportedOperationError
+from thunder.frontend.exotic import ExoticTensorError, input_reason
 from thunder.frontend.pipeline import compile_entry
+from thunder.frontend.pyrandom import generators_of, restore_states, save_states
 from thunder.core.pytree import tree_unflatten
 from thunder.transforms.dce import is_effectful
 from thunder.frontend.prologue import prologue_callable as epilogue_callable
@@ -27,6 +30,8 @@ RECOMPILE_WARNING_THRESHOLD = 8
 # ThunderFunction.__call__ is the hot path: one key computation, one dict lookup, the entry's
 # prologue (straight-line Python generated for that entry) and its computation. Everything
 # that can be decided when tracing is decided then. Statistics are plain integer increments.
+# Calls that run eagerly (NOTE [exotic tensors] in exotic.py) never store a compiled entry:
+# they always take the miss path, so the hot path has no check for them.
 
 
 class CompileStats:
@@ -41,12 +46,17 @@ class CompileStats:
         self.last_entry = None
         self.recompile_warning_given = False
         self.fallback_operations: set = set()  # torch ops run by eager fallback
+        # calls that ran the original function eagerly (an exotic tensor: a subclass, sparse
+        # or nested), and why, e.g. "args[0] is a sparse_coo tensor"
+        self.eager_calls = 0
+        self.eager_reasons: set = set()
 
     def __repr__(self):
         return (f"CompileStats(calls={self.calls}, cache_hits={self.cache_hits}, "
                 f"cache_misses={self.cache_misses}, "
                 f"last_trace_seconds={self.last_trace_seconds:.4f}, "
-                f"fallback_operations={sorted(self.fallback_operations)})")
+                f"fallback_operations={sorted(self.fallback_operations)}, "
+                f"eager_calls={self.eager_calls}, eager_reasons={sorted(self.eager_reasons)})")
 
 
 class ThunderFunction:
@@ -59,6 +69,7 @@ class ThunderFunction:
         self.root = root
         self.cache_enabled = cache
         self.cache: dict = {}
+        self.eager_keys: dict = {}  # call key -> why calls with it run eagerly
         self.stats = CompileStats()
         self._last_key = None
         self.__wrapped__ = fn
@@ -74,7 +85,7 @@ class ThunderFunction:
                     inputs = entry.prologue(args, kwargs)
                 except Exception:
                     continue
-                rng = torch.random.get_rng_state() if entry.saves_rng else None
+                rng = save_states(entry.generators) if entry.saves_rng else None
                 try:
                     if entry.finish is None:
                         output = entry.computation(*inputs)
@@ -82,7 +93,7 @@ class ThunderFunction:
                         output = entry.finish(args, kwargs, entry.computation(*inputs))
                 except DataMismatch:  # another branch: see NOTE [data-dependent values]
                     if rng is not None:
-                        torch.random.set_rng_state(rng)
+                        restore_states(rng)
                     continue
                 self.stats.cache_hits += 1
                 self.stats.last_entry = entry
@@ -90,13 +101,22 @@ class ThunderFunction:
         return self._miss(key, args, kwargs)
 
     def _miss(self, key, args, kwargs):
+        reason = self.eager_keys.get(key) or input_reason(args, kwargs)
+        if reason is not None:
+            return self._run_eagerly(reason, args, kwargs)
         check_call(self.fn, args, kwargs)
         start = time.perf_counter()
-        traced = trace_call(self.fn, args, kwargs, root=self.root, strict=self.strict)
+        try:
+            traced = trace_call(self.fn, args, kwargs, root=self.root, strict=self.strict)
+        except ExoticTensorError as e:
+            if self.cache_enabled and not self.strict:  # later calls like it meet it again
+                self.eager_keys[key] = e.reason
+            return self._run_eagerly(e.reason, args, kwargs)
         computation = traced.computation
         entry = compile_entry(computation, traced.tracker, self.executors)
         entry.finish = _finisher(traced)
         entry.saves_rng = _random_before_check(computation)
+        entry.generators = generators_of(computation)  # NOTE [Python random draws]
         entry.epilogue_traces = [] if traced.epilogue is None else [traced.epilogue]
         elapsed = time.perf_counter() - start
         stats = self.stats
@@ -112,6 +132,16 @@ class ThunderFunction:
         self._warn_on_recompiles(key)
         output = entry.computation(*entry.prologue(args, kwargs))
         return output if entry.finish is None else entry.finish(args, kwargs, output)
+
+    def _run_eagerly(self, reason, args, kwargs):
+        """Run the original function as it is: NOTE [exotic tensors] in exotic.py."""
+        if self.strict:
+            raise UnsupportedOperationError(
+                f"{reason}: Thunder compiles dense torch.Tensors only, and strict mode is on, "
+                f"so the call does not run eagerly") from None
+        self.stats.eager_calls += 1
+        self.stats.eager_reasons.add(reason)
+        return self.fn(*args, **kwargs)
 
     def _warn_on_recompiles(self, key):
         stats = self.stats
@@ -248,7 +278,11 @@ def _function(jfn) -> ThunderFunction:
 
 
 def _last_entry(jfn):
-    entry = _function(jfn).stats.last_entry
+    stats = _function(jfn).stats
+    entry = stats.last_entry
+    if entry is None and stats.eager_calls:
+        raise RuntimeError(f"this jitted function has only run eagerly, so it has no traces "
+                           f"({'; '.join(sorted(stats.eager_reasons))})")
     if entry is None:
         raise RuntimeError("this jitted function has not been called yet")
     return entry
@@ -294,7 +328,18 @@ def cache_misses(jfn) -> int:
 
 
 def compile_stats(jfn) -> CompileStats:
-    """Counters and timings of a jitted callable."""
+    """Counters and timings of a jitted callable.
+
+    ``calls`` counts every call: ``cache_hits + cache_misses + eager_calls``. ``eager_calls``
+    counts the calls that ran the original function eagerly because of a tensor subclass, a
+    sparse or a nested tensor, and ``eager_reasons`` says why, in words.
+
+    >>> import torch, thunder
+    >>> jfn = thunder.jit(lambda x: x * 2)
+    >>> _ = jfn(torch.ones(2).to_sparse())
+    >>> thunder.compile_stats(jfn).eager_reasons
+    {'args[0] is a sparse_coo tensor'}
+    """
     stats = _function(jfn).stats
-    stats.calls = stats.cache_hits + stats.cache_misses
+    stats.calls = stats.cache_hits + stats.cache_misses + stats.eager_calls
     return stats

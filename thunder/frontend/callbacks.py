@@ -8,6 +8,7 @@ See NOTE [calls into torch] below.
 """
 
 import builtins
+import dis
 import functools
 import inspect
 import random
@@ -17,6 +18,7 @@ import torch
 
 from thunder.core.proxies import Proxy, ProxyError, TensorProxy, tensor_methods
 from thunder.core.symbol import DataDependentShape, Symbol, TracingError
+from thunder.core.tracectx import get_tracectx
 from thunder.executors.naming import operation_name
 from thunder.interpreter import InterpreterCallbacks, InterpreterError, interpret_call
 from thunder.frontend.datadependent import ConcreteEvaluator, specialized_call
@@ -29,6 +31,14 @@ from thunder.frontend.inplace import (
     functional_name,
 )
 from thunder.frontend.provenance import ATTR, ITEM, ProvenanceTracker, is_constant_value
+from thunder.frontend import pyrandom
+from thunder.frontend.epilogue import remember_cell_store, remember_global_store
+from thunder.frontend.pynumbers import RuntimeArray, RuntimeNumber, RuntimeValue, \
+    contains_runtime
+from thunder.frontend.runtimevalues import RuntimeValues, record_print
+from thunder.interpreter.state import current_runtime
+from thunder.frontend.running_stats import (instance_norm_updates_stats,
+                                             instance_norm_updating_stats)
 import thunder.torch as ltorch
 from thunder.torch import autocast
 from thunder.torch.registry import torch_to_thunder
@@ -78,6 +88,7 @@ class JitCallbacks(InterpreterCallbacks):
         self.fallback = fallback
         self.functionalizer = tracker.functionalizer = Functionalizer(tracker)
         self.evaluate = ConcreteEvaluator(tracker)
+        self.numbers = tracker.numbers = RuntimeValues(tracker, self.evaluate, self._caller)
         self._symbol_callers: dict = {}
         self._special = {
             isinstance: self._isinstance,
@@ -92,6 +103,29 @@ class JitCallbacks(InterpreterCallbacks):
         for fn in (torch.equal, torch.Tensor.equal, ltorch.equal):
             self._special[fn] = _equal
         self._special[builtins.print] = self._print
+        # x.T, x.data..., iterating a tensor: through the symbols' callers, so that the view
+        # and the current value are recorded (NOTE [in-place operations])
+        for prop, method in _VIEW_PROPERTIES.items():
+            self._special[getattr(TensorProxy, prop).fget] = self._tensor_method(method)
+        self._special[TensorProxy.__iter__] = self._iterate
+        for builtin in (list, tuple, set, frozenset, enumerate, zip, sum, any, all):
+            self._special[builtin] = self._over_rows(builtin)
+        # Python numbers known only at run time, random draws: NOTE [runtime numbers] in
+        # pynumbers.py and NOTE [Python random draws] in pyrandom.py
+        self.random = pyrandom.PythonRandom(
+            self.numbers, tracker, lambda c, name, args: self._record_container_call(
+                c, name, args, {}))
+        self._special[TensorProxy.item] = self._item
+        for builtin in (float, int, type):
+            self._special[builtin] = functools.partial(_python_builtin, builtin)
+        self._special[torch.manual_seed] = pyrandom.record_manual_seed
+        self._special[torch.from_numpy] = self._from_numpy
+        self._special[torch.tensor] = self._tensor_factory(ltorch.tensor, copy=True)
+        self._special[torch.as_tensor] = self._tensor_factory(ltorch.as_tensor, copy=False)
+        for make in pyrandom.FACTORIES:
+            self._special[make] = self.random.factory(make)
+        if pyrandom.numpy is not None:
+            self._special[pyrandom.numpy.random.seed] = self.random.numpy_seed
 
     # -- calls -------------------------------------------------------------------------------
     def lookaside(self, fn):
@@ -105,6 +139,12 @@ class JitCallbacks(InterpreterCallbacks):
         if sym is not None:
             return self._caller(sym)
         typ = type(fn)
+        if typ in _BOUND_METHODS:
+            owner = fn.__self__
+            if isinstance(owner, pyrandom.GENERATOR_TYPES):
+                return self.random.method(fn)
+            if isinstance(owner, RuntimeValue):  # Thunder's own code: run natively
+                return fn
         if _is_torch_callable(fn):
             path = public_op_path(fn)
             if path is not None:
@@ -140,6 +180,22 @@ class JitCallbacks(InterpreterCallbacks):
                 return fn
         return None
 
+    def _iterate(self, tensor):
+        if not tensor.shape:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self._caller(tensor_methods["unbind"])(tensor, 0))
+
+    def _over_rows(self, builtin):
+        """``list(x)``, ``zip(x, y)``...: the builtin, natively, over rows taken by ``_iterate``."""
+
+        def call(*args, **kwargs):
+            args = tuple(tuple(self._iterate(a)) if isinstance(a, TensorProxy) and a.shape
+                         else a for a in args)
+            self.on_opaque_call(builtin, args, kwargs)
+            return self.on_opaque_result(builtin, args, kwargs, builtin(*args, **kwargs))
+
+        return call
+
     def _tensor_method(self, name):
         """A Tensor operator or method on a proxy: its symbol, or an error naming the line."""
         sym = tensor_methods.get(name)
@@ -164,13 +220,17 @@ class JitCallbacks(InterpreterCallbacks):
             functional = self._caller(_functional_symbol(name))
         else:
             current = functionalizer.current
+            concrete = self.numbers.concrete  # NOTE [runtime numbers]: values, specialised
 
             def functional(target, *args, **kwargs):
+                args, kwargs = concrete(args), concrete(kwargs)
                 return builder(current(target), *(current(a) for a in args),
                                **{k: current(v) for k, v in kwargs.items()})
 
 
         def call(target, *args, **kwargs):
+            if name != "__setitem__":
+                functionalizer.check_operands(target, (args, kwargs), name)
             functionalizer.update(target, functional(target, *args, **kwargs), name)
             return None if name == "__setitem__" else target
 
@@ -227,9 +287,13 @@ class JitCallbacks(InterpreterCallbacks):
         if caller is None:
             tracker = self.tracker
             functionalizer = self.functionalizer
+            numbers = self.numbers
             inplace_position = _inplace_parameter_position(sym)
 
             def caller(*args, **kwargs):
+                if numbers.active and (contains_runtime(args) or
+                                       contains_runtime(kwargs.values())):
+                    args, kwargs = numbers.convert_arguments(sym, args, kwargs)
                 if _contains_tensor_leaf(args) or _contains_tensor_leaf(kwargs.values()):
                     args = tuple(tracker.wrap_unknown(a) for a in args)
                     kwargs = {k: tracker.wrap_unknown(v) for k, v in kwargs.items()}
@@ -238,6 +302,9 @@ class JitCallbacks(InterpreterCallbacks):
                     args, kwargs = _without_inplace(args, kwargs, inplace_position)
                 if sym is ltorch.batch_norm and _updates_running_stats(args, kwargs):
                     return batch_norm_updating_stats(functionalizer, *args, **kwargs)
+                if sym is ltorch.instance_norm and instance_norm_updates_stats(args, kwargs):
+                    return instance_norm_updating_stats(functionalizer, *args, **kwargs)
+                held = args  # the proxies the user holds (views are recorded for them)
                 if functionalizer.latest:
                     args = tuple(functionalizer.current(a) for a in args)
                     kwargs = {k: functionalizer.current(v) for k, v in kwargs.items()}
@@ -255,7 +322,7 @@ class JitCallbacks(InterpreterCallbacks):
                     raise unsupported(f"{sym.print_name}: {e}") from e
                 except TracingError as e:
                     raise unsupported(f"{sym.print_name} with these arguments", str(e)) from e
-                functionalizer.note_views(sym.name, args, output)
+                functionalizer.note_views(sym, held, args, kwargs, output)
                 if target is not None:
                     functionalizer.update(target, output, f"{sym.name}(inplace=True)")
                     return target
@@ -268,15 +335,15 @@ class JitCallbacks(InterpreterCallbacks):
     def on_opaque_call(self, fn, args, kwargs):
         owner = getattr(fn, "__self__", None)
         if isinstance(owner, random.Random) or getattr(fn, "__module__", None) in _NUMPY_RANDOM:
-            raise unsupported(f"the random number generator {_name_of(fn)}",
-                              "its value would be fixed when tracing; use torch.rand and "
-                              "friends, which draw fresh numbers at every call")
+            # draws and seeds are looked aside (NOTE [Python random draws]); not the rest
+            raise unsupported(f"the random number generator function {_name_of(fn)}")
         if type(owner) in (list, dict, set) and getattr(fn, "__name__", "") in _MUTATORS and \
                 self.tracker.prov_of(owner) is not None:
             self._record_container_call(owner, fn.__name__, args, kwargs)
         if _is_torch_callable(fn) and (_contains_tensor(args) or
                                        _contains_tensor(kwargs.values())):
             raise unsupported(f"the torch operation {_name_of(fn)}")
+        self.functionalizer.before_native_call(fn, args)  # NOTE [in-place operations]
 
     def _record_container_call(self, container, name, args, kwargs):
         """A mutation of a container from outside: done now (later reads see it), undone
@@ -290,19 +357,51 @@ class JitCallbacks(InterpreterCallbacks):
         tracker.container_calls.append((container, name, args))
 
     def on_opaque_result(self, fn, args, kwargs, result):
+        self.functionalizer.after_native_call(fn)
         if isinstance(result, torch.Tensor):
             if _is_torch_callable(fn):
                 raise unsupported(f"the torch operation {_name_of(fn)}")
             return self.tracker.wrap_unknown(result)
         if type(result) in (list, tuple):
             return self.tracker.wrap_unknown(result)
+        if isinstance(result, pyrandom.GENERATOR_TYPES):
+            self.random.made_elsewhere(result)
         return result
 
     def _print(self, *args, **kwargs):
         current = self.functionalizer.current
-        _record_print(*(current(a) for a in args), **kwargs)
+        args = tuple(current(a) for a in args)
+        if self.numbers.active and contains_runtime(args):
+            return record_print(self.numbers, args, kwargs)
+        _record_print(*args, **kwargs)
+
+    def _item(self, proxy):
+        """``t.item()``: a runtime number (NOTE [runtime numbers]) where it can be one."""
+        proxy = self.functionalizer.current(proxy)
+        number = self.numbers.item(proxy)
+        return proxy.item() if number is None else number
+
+    def _tensor_factory(self, sym, copy):
+        """``torch.tensor``/``torch.as_tensor``, of data with runtime numbers or arrays too."""
+        numbers = self.numbers
+
+        def factory(*args, **kwargs):
+            if numbers.active and (contains_runtime(args) or contains_runtime(kwargs.values())):
+                return numbers.tensor_from_data(copy, *args, **kwargs)
+            return self._caller(sym)(*args, **kwargs)
+
+        return factory
+
+    def _from_numpy(self, array):
+        if isinstance(array, RuntimeArray):
+            return array.tensor
+        return self._unsupported_op(torch.from_numpy, "torch.from_numpy")(array)
 
     def _isinstance(self, obj, cls):
+        if isinstance(obj, RuntimeNumber):  # it stands for a Python number
+            return isinstance(obj.pytype(0), cls)
+        if isinstance(obj, RuntimeArray):
+            return issubclass(pyrandom.numpy.ndarray, cls)
         if isinstance(obj, TensorProxy):
             classes = cls if isinstance(cls, tuple) else (cls,)
             if any(isinstance(c, type) and issubclass(torch.Tensor, c) for c in classes):
@@ -363,11 +462,26 @@ class JitCallbacks(InterpreterCallbacks):
     def on_load_global(self, globals_dict, name, value):
         if globals_dict is _BUILTINS:
             return value
-        prov = self.tracker.child(self.tracker.const_root(globals_dict), ITEM, name)
-        return self.tracker.wrap(value, prov)
+        tracker = self.tracker
+        if (id(globals_dict), name) in getattr(tracker, "item_stores", ()):
+            return value  # assigned by the traced code: what it assigned
+        prov = tracker.child(tracker.const_root(globals_dict), ITEM, name)
+        return self._read_outside(value, prov, "STORE_GLOBAL", name)
 
     def on_load_deref(self, cell, name, value):
-        prov = self.tracker.child(self.tracker.const_root(cell), ATTR, "cell_contents")
+        tracker = self.tracker
+        if (id(cell), "cell_contents") in tracker.stores:
+            return value
+        prov = tracker.child(tracker.const_root(cell), ATTR, "cell_contents")
+        return self._read_outside(value, prov, "STORE_DEREF", name)
+
+    def _read_outside(self, value, prov, store, name):
+        """``tracker.wrap``, except for an int or float that the code reading it also assigns
+        (``self.calls += 1``): a runtime number, NOTE [runtime numbers] in pynumbers.py."""
+        if type(value) in (int, float) and _assigned_here(store, name):
+            number = self.numbers.from_outside(value, prov)
+            if number is not None:
+                return number
         return self.tracker.wrap(value, prov)
 
     def on_load_attr(self, obj, name, value):
@@ -385,7 +499,7 @@ class JitCallbacks(InterpreterCallbacks):
                 not isinstance(value, torch.Tensor) and not is_constant_value(value)
                 and isinstance(value, (types.BuiltinMethodType, types.FunctionType))):
             return value
-        return tracker.wrap(value, tracker.child(parent, ATTR, name))
+        return self._read_outside(value, tracker.child(parent, ATTR, name), "STORE_ATTR", name)
 
     def on_subscr(self, obj, key, value):
         if isinstance(obj, Proxy) or isinstance(value, Proxy):
@@ -396,10 +510,22 @@ class JitCallbacks(InterpreterCallbacks):
             return tracker.wrap_unknown(value) if isinstance(value, torch.Tensor) else value
         return tracker.wrap(value, tracker.child(parent, ITEM, key))
 
+    def on_store_global(self, globals_dict, name, value):
+        """Like ``on_store_attr``, for ``global name; name = value``."""
+        remember_global_store(self.tracker, globals_dict, name)
+        return False
+
+    def on_store_deref(self, cell, name, value):
+        """Like ``on_store_attr``, for ``nonlocal name; name = value`` on a cell from outside."""
+        remember_cell_store(self.tracker, cell)
+        return False
+
     def on_store_attr(self, obj, name, value):
         """An assignment to an object from outside: done now, undone after tracing, and
         replayed by the epilogue at every call (see ``epilogue.py``)."""
         tracker = self.tracker
+        if isinstance(obj, (type, types.ModuleType)) and tracker.prov_of(obj) is None:
+            tracker.const_root(obj)  # a class or module from outside (held by reference)
         if isinstance(obj, Proxy) or tracker.prov_of(obj) is None:
             return False
         if isinstance(obj, torch.nn.Module) and (
@@ -416,11 +542,22 @@ class JitCallbacks(InterpreterCallbacks):
         return False
 
 
+_VIEW_PROPERTIES = {"T": "T", "mT": "mT", "H": "H", "mH": "mH", "real": "real", "imag": "imag",
+                    "data": "detach"}
+
 _NUMPY_RANDOM = frozenset({"numpy.random", "numpy.random.mtrand", "numpy.random._generator"})
 
 # print() runs at every call of the computation, with the runtime values of its tensors
+def _print_at_run_time(*args, **kwargs):
+    """``print`` in the computation; silent when the ConcreteEvaluator runs part of the trace
+    while tracing (NOTE [data-dependent values])."""
+    if get_tracectx() is None:
+        builtins.print(*args, **kwargs)
+
+
 _print_symbol = Symbol("print", lambda *args, **kwargs: None, module_alias="builtins",
-                       module=builtins, impl=builtins.print, is_prim=True, tags={"effectful"})
+                       module=builtins, impl=_print_at_run_time, is_prim=True,
+                       tags={"effectful", "prints"})
 
 
 def _record_print(*args, **kwargs):
@@ -501,6 +638,33 @@ def _contains_tensor_leaf(values) -> bool:
                 if isinstance(x, torch.Tensor):
                     return True
     return False
+
+
+_BOUND_METHODS = (types.MethodType, types.BuiltinMethodType)
+
+
+def _python_builtin(builtin, *args, **kwargs):
+    """``float(n)``, ``int(n)`` and ``type(n)`` of a runtime number stay at run time (NOTE
+    [runtime numbers]); other calls are the builtin's."""
+    if len(args) == 1 and not kwargs and isinstance(args[0], RuntimeNumber):
+        number = args[0]
+        if builtin is type:
+            return number.pytype
+        return number.as_float() if builtin is float else number.__trunc__()
+    return builtin(*args, **kwargs)
+
+
+@functools.lru_cache(maxsize=1024)
+def _assigned_names(code, opname) -> frozenset:
+    return frozenset(i.argval for i in dis.get_instructions(code) if i.opname == opname)
+
+
+def _assigned_here(opname, name) -> bool:
+    """Does the code being interpreted assign ``name`` (``opname``: ``STORE_ATTR``...)?"""
+    runtime = current_runtime()
+    if runtime is None or not runtime.frames:
+        return False
+    return name in _assigned_names(runtime.frames[-1].info.code, opname)
 
 
 def _name_of(fn) -> str:

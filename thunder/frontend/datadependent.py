@@ -27,6 +27,7 @@ from thunder.core.trace import from_trace
 from thunder.core.tracectx import get_tracectx
 from thunder.executors import torchex
 from thunder.executors.passes import transform_for_execution
+from thunder.transforms.autograd.fallback_rules import def_fallback_vjp
 
 
 class DataMismatch(Exception):
@@ -130,6 +131,7 @@ def specialized_call(evaluate, fn, name, args, kwargs):
         "", meta, module_alias="_" + name.replace(".", "_"), module=fn, impl=fn, is_prim=True,
         tags={"effectful"})
     sym.id = f"data-dependent:{name}"
+    def_fallback_vjp(sym, name)  # differentiable like any eager fallback
     output = sym(*args, **kwargs)
     tensors = [o for o in tree_flatten(output)[0] if isinstance(o, TensorProxy)]
     check_shapes_symbol(tensors, tuple(o.shape for o in tensors))

@@ -6,7 +6,9 @@ tensors (shapes and dtypes only, no data) to learn the output's metadata, and wh
 effectful: passes never drop or merge them (they may be random or have effects). The trace shows it as an ordinary
 call. An operation whose output metadata cannot be computed without data (``torch.nonzero``),
 or that mutates its input in place, is not eligible: it raises ``UnsupportedOperationError``.
-``thunder.jit(fn, strict=True)`` turns the fallback off.
+``thunder.jit(fn, strict=True)`` turns the fallback off. Each fallback symbol is differentiable:
+its gradient re-runs the operation under torch's autograd in the backward (NOTE [gradients of
+eager fallbacks] in thunder/transforms/autograd/fallback_rules.py).
 """
 
 import torch
@@ -15,6 +17,8 @@ from thunder.core.proxies import TensorProxy
 from thunder.core.pytree import tree_flatten, tree_unflatten
 from thunder.core.symbol import Symbol
 from thunder.executors.naming import callable_path
+from thunder.frontend.exotic import check_created, check_exotic_operation
+from thunder.transforms.autograd.fallback_rules import def_fallback_vjp
 
 _fallback_symbols: dict[int, Symbol] = {}
 fallback_symbol_set: set = set()  # every fallback symbol, for examine and compile_stats
@@ -53,7 +57,7 @@ def fallback_symbol(fn, path: str) -> Symbol:
         return sym
 
     def meta(*args, **kwargs):
-        return _meta_outputs(fn, args, kwargs)
+        return _meta_outputs(fn, path, args, kwargs)
 
     root, _, rest = path.partition(".")
     if root == "torch" and not rest.startswith("ops."):
@@ -64,12 +68,13 @@ def fallback_symbol(fn, path: str) -> Symbol:
         sym = Symbol("", meta, module_alias=alias, module=fn, impl=fn, is_prim=True,
                      tags={"effectful"})
     sym.id = f"fallback:{path}"
+    def_fallback_vjp(sym, path)
     _fallback_symbols[id(fn)] = sym
     fallback_symbol_set.add(sym)
     return sym
 
 
-def _meta_outputs(fn, args, kwargs):
+def _meta_outputs(fn, path, args, kwargs):
     leaves, spec = tree_flatten((args, kwargs))
     device = next((x.device for x in leaves if isinstance(x, TensorProxy)), None)
     requires_grad = any(x.requires_grad for x in leaves if isinstance(x, TensorProxy))
@@ -79,10 +84,15 @@ def _meta_outputs(fn, args, kwargs):
     ]
     meta_args, meta_kwargs = tree_unflatten(meta_leaves, spec)
     with torch.no_grad():
-        result = fn(*meta_args, **meta_kwargs)
+        try:
+            result = fn(*meta_args, **meta_kwargs)
+        except Exception:
+            check_exotic_operation(path)  # a nested or sparse constructor: NOTE [exotic tensors]
+            raise
     if isinstance(result, tuple) and type(result) is not tuple:
         result = tuple(result)  # torch.return_types structures become plain tuples
     out_leaves, out_spec = tree_flatten(result)
+    check_created(path, out_leaves)  # a sparse, nested or subclass output: NOTE [exotic tensors]
     converted = []
     for x in out_leaves:
         if isinstance(x, torch.Tensor):

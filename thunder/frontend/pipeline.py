@@ -73,7 +73,7 @@ def _needs_autograd(trace) -> bool:
 
 
 def _compile_autograd(entry: CacheEntry, trace, executors) -> None:
-    forward, backward = split_forward_backward(trace)
+    forward, backward = split_forward_backward(trace, executors)
     entry.computation_traces.append(forward)
     entry.backward_traces.append(backward)
     forward, backward = rematerialize(forward, backward)

@@ -16,6 +16,14 @@ from thunder.core.trace import TraceCtx
 from thunder.frontend.provenance import ARG, ATTR, CONST, ITEM, KWARG, Prov
 
 
+# A provenance step of the prologue only: ``torch.as_strided(parent, (n,), (1,), offset)``, the
+# range of memory that inputs sharing it view (key ``(n, offset)``; NOTE [in-place operations]).
+STORAGE = "storage"
+# Another: ``torch.tensor(parent, dtype=key)``, a Python number the function updates, read at
+# every call as a 0-d tensor input (NOTE [runtime numbers] in pynumbers.py).
+NUMBER = "number"
+
+
 class GuardFailed(Exception):
     """A prologue check failed: the call does not match this cache entry."""
 
@@ -35,6 +43,10 @@ def _print_unpack(bsym, constants):
         return [f"{out} = kwargs[{to_source(key)}]"]
     if kind == CONST:
         return [f"{out} = {constant_name(key, constants)}"]
+    if kind == STORAGE:
+        return [f"{out} = torch.as_strided({source.name}, ({key[0]},), (1,), {key[1]})"]
+    if kind == NUMBER:
+        return [f"{out} = torch.tensor({source.name}, dtype={to_source(key)})"]
     if kind == ATTR:
         if is_safe_identifier(key):
             return [f"{out} = {source.name}.{key}"]
@@ -49,9 +61,12 @@ def _guard(condition: str, bsym) -> list[str]:
 
 def _print_check_tensor(bsym, constants):
     t, expected = bsym.args
+    if expected.device.type == "cpu":  # ``is_cpu`` is a plain flag; ``.device`` makes an object
+        device = f"not {t.name}.is_cpu"
+    else:
+        device = f"{t.name}.device != {constant_name(expected.device, constants)}"
     return _guard(f"{t.name}.shape != {to_source(expected.shape)} or "
-                  f"{t.name}.dtype is not {to_source(expected.dtype)} or "
-                  f"{t.name}.device != {constant_name(expected.device, constants)} or "
+                  f"{t.name}.dtype is not {to_source(expected.dtype)} or {device} or "
                   f"{t.name}.requires_grad is not {expected.requires_grad}", bsym)
 
 
@@ -89,6 +104,32 @@ def _print_check_len(bsym, constants):
     return _guard(f"len({v.name}) != {int(expected)}", bsym)
 
 
+def _print_check_strides(bsym, constants):
+    t, expected = bsym.args
+    return _guard(f"{t.name}.stride() != {to_source(tuple(expected))}", bsym)
+
+
+def _storage_pointer(t) -> str:
+    return f"{t.name}.untyped_storage().data_ptr()"
+
+
+def _print_check_layout(bsym, constants):
+    t, first, stride, offset = bsym.args
+    return _guard(f"{t.name}.stride() != {to_source(tuple(stride))} or "
+                  f"{t.name}.storage_offset() != {int(offset)} or "
+                  f"{_storage_pointer(t)} != {_storage_pointer(first)}", bsym)
+
+
+def _print_check_distinct(bsym, constants):
+    mutated, others = bsym.args
+    pointers = ", ".join(_storage_pointer(t) for t in mutated)
+    lines = [f"_updated = {{{pointers}}}"]
+    condition = f"len(_updated) != {len(mutated)}"
+    if others:
+        condition += f" or not _updated.isdisjoint(({', '.join(map(_storage_pointer, others))},))"
+    return lines + _guard(condition, bsym)
+
+
 def _run_unpack(kind, source, key):
     raise NotImplementedError("prologue symbols only run as printed code")
 
@@ -106,9 +147,14 @@ check_type = _symbol("check_type", _print_check_type)
 check_empty = _symbol("check_empty", _print_check_empty)
 check_len = _symbol("check_len", _print_check_len)
 check_alias = _symbol("check_alias", _print_check_alias)
+# memory checks of entries that update inputs in place: NOTE [in-place operations]
+check_strides = _symbol("check_strides", _print_check_strides)
+check_layout = _symbol("check_layout", _print_check_layout)
+check_distinct = _symbol("check_distinct", _print_check_distinct)
 
 _CHECKS = {"tensor": check_tensor, "equal": check_value, "is": check_is, "type": check_type,
-           "empty": check_empty, "len": check_len, "alias": check_alias}
+           "empty": check_empty, "len": check_len, "alias": check_alias,
+           "strides": check_strides, "layout": check_layout, "distinct": check_distinct}
 
 
 def build_prologue(tracker, computation: TraceCtx) -> TraceCtx:
@@ -125,6 +171,12 @@ def build_prologue(tracker, computation: TraceCtx) -> TraceCtx:
             args = (value,)
         elif guard.kind == "alias":
             args = (value, materialize(guard.expected))
+        elif guard.kind == "layout":
+            first, stride, offset = guard.expected
+            args = (value, materialize(first), stride, offset)
+        elif guard.kind == "distinct":
+            mutated, others = guard.expected
+            args = (tuple(map(materialize, mutated)), tuple(map(materialize, others)))
         else:
             args = (value, guard.expected)
         trace.bound_symbols.append(
@@ -137,21 +189,56 @@ def materializer(tracker, trace: TraceCtx):
     """A function that emits (once) the unpacking of a provenance path into ``trace``."""
     values: dict[int, Proxy] = {}
     tensor_of_prov = {id(prov): proxy for proxy, prov in tracker.inputs}
+    object_of_prov = {id(prov): obj for obj, prov in tracker.object_prov.values()}
 
     def materialize(prov: Prov) -> Proxy:
         known = values.get(id(prov))
         if known is not None:
             return known
-        parent = None if prov.parent is None else materialize(prov.parent)
+        kind, key = prov.kind, (prov.obj if prov.kind == CONST else prov.key)
+        if kind == ATTR and _in_instance_dict(object_of_prov.get(id(prov.parent), _NO_OBJECT),
+                                              key):
+            kind, parent = ITEM, materialize(tracker.child(prov.parent, ATTR, "__dict__"))
+        else:
+            parent = None if prov.parent is None else materialize(prov.parent)
         out = tensor_of_prov.get(id(prov))
         if out is None:
             out = ObjectProxy(trace.make_name("p"))
-        key = prov.obj if prov.kind == CONST else prov.key
-        trace.bound_symbols.append(BoundSymbol(unpack, (prov.kind, parent, key), {}, out))
+        trace.bound_symbols.append(BoundSymbol(unpack, (kind, parent, key), {}, out))
         values[id(prov)] = out
         return out
 
     return materialize
+
+
+# NOTE [attributes read through the instance dict]
+# ``obj.name`` on an object whose class has a Python ``__getattr__`` (every ``nn.Module``) is a
+# slow generic lookup; ``obj.__dict__`` once, then ``d[name]`` for each attribute, is a dict
+# subscript. The two read the same value when the class does not override
+# ``__getattribute__``, ``name`` is in the instance dict and no class in the MRO defines
+# ``name`` as a data descriptor (a property would win over the instance dict): this is checked
+# when the prologue is built. If the attribute later leaves the instance dict, the subscript
+# raises, the prologue fails and the call is traced again (and then reads it the generic way).
+_NO_OBJECT = object()
+
+
+def _in_instance_dict(obj, name) -> bool:
+    """Does ``obj.name`` read ``obj.__dict__[name]``? (NOTE [attributes read through the
+    instance dict])"""
+    if obj is _NO_OBJECT or not isinstance(name, str) or name.startswith("__"):
+        return False
+    cls = type(obj)
+    if cls.__getattribute__ is not object.__getattribute__:
+        return False
+    instance_dict = getattr(obj, "__dict__", None)
+    if type(instance_dict) is not dict or name not in instance_dict:
+        return False
+    for klass in cls.__mro__:
+        attribute = klass.__dict__.get(name, _NO_OBJECT)
+        if attribute is not _NO_OBJECT:
+            kind = type(attribute)
+            return not (hasattr(kind, "__set__") or hasattr(kind, "__delete__"))
+    return True
 
 
 def prologue_callable(trace: TraceCtx):

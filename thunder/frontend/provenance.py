@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import torch
 
 from thunder.core.proxies import Proxy, TensorProxy, proxy_for_tensor
+from thunder.frontend.exotic import check_dense
 
 ARG, KWARG, CONST, ATTR, ITEM = "arg", "kwarg", "const", "attr", "item"
 
@@ -132,6 +133,7 @@ class ProvenanceTracker:
         if prov is None:
             known = self.known_tensor_prov.get(id(tensor))
             prov = known[1] if known is not None else self.const_root(tensor)
+        check_dense(tensor, prov)  # subclasses, sparse, nested: NOTE [exotic tensors]
         proxy = proxy_for_tensor(tensor)
         self.tensor_proxies[id(tensor)] = (tensor, proxy)
         self.inputs.append((proxy, prov))

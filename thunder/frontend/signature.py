@@ -6,36 +6,57 @@
 ``call_key`` is a hashable summary of the call (the shapes and dtypes of tensor arguments, the
 values of Python scalars, the global torch state that changes results). Cache entries are kept
 per key, so a call runs only the prologues of entries made for calls like it: finding an entry
-costs one dict lookup however many entries exist.
+costs one dict lookup however many entries exist. An exotic tensor (a subclass, sparse or
+nested), also inside a list, tuple or dict argument, gets a key part no dense call has: see
+NOTE [exotic tensors] in ``exotic.py``.
 """
 
 import inspect
 
 import torch
 
+from thunder.frontend.exotic import container_key, exotic_tensor_key
+
 _NONE = type(None)
 _SCALARS = (int, float, bool, str, _NONE)
+_CONTAINERS = (list, tuple, dict)
+_TENSOR, _PARAMETER, _STRIDED = torch.Tensor, torch.nn.Parameter, torch.strided
 
 
 def _arg_key(a):
-    if isinstance(a, torch.Tensor):
-        return (a.shape, a.dtype)
     typ = type(a)
+    if typ is _TENSOR or typ is _PARAMETER:
+        if a.layout is _STRIDED:
+            try:
+                return (a.shape, a.dtype)
+            except RuntimeError:  # a strided nested tensor has no shape
+                pass
+        return exotic_tensor_key(a)  # NOTE [exotic tensors]
     if typ in _SCALARS:
         return (typ, a)
+    if isinstance(a, _TENSOR):
+        return exotic_tensor_key(a)
+    if isinstance(a, _CONTAINERS):
+        return container_key(a, typ)
     return typ
 
 
+_grad_enabled = torch.is_grad_enabled
+_default_dtype = torch.get_default_dtype
+_any_autocast = torch._C._is_any_autocast_enabled
+
+
 def call_key(args, kwargs):
-    """The cache key of a call (see the module docstring)."""
-    key = [_arg_key(a) for a in args]
+    """The cache key of a call (see the module docstring): one part per positional argument,
+    one ``(name, part)`` per keyword argument, then the global state. Runs at every call, so
+    it builds one tuple and no intermediate list."""
     if kwargs:
-        key.extend((k, _arg_key(v)) for k, v in kwargs.items())
-    key.append(torch.is_grad_enabled())
-    key.append(torch.get_default_dtype())
-    if torch._C._is_any_autocast_enabled():
-        key.append(_autocast_state())
-    return tuple(key)
+        arguments = (*map(_arg_key, args), *[(k, _arg_key(v)) for k, v in kwargs.items()])
+    else:
+        arguments = tuple(map(_arg_key, args))
+    if _any_autocast():
+        return (*arguments, _grad_enabled(), _default_dtype(), _autocast_state())
+    return (*arguments, _grad_enabled(), _default_dtype())
 
 
 def _autocast_state():

@@ -20,6 +20,7 @@ from thunder.frontend.callbacks import JitCallbacks
 from thunder.frontend.datadependent import ConcreteEvaluator
 from thunder.frontend.epilogue import build_epilogue, finish_stores
 from thunder.frontend.errors import unsupported, user_location
+from thunder.frontend.pynumbers import RuntimeValue
 from thunder.frontend.provenance import ARG, ATTR, ITEM, KWARG, Prov, ProvenanceTracker, \
     is_constant_value
 
@@ -158,6 +159,8 @@ def _check_output(tracker, output):
     for leaf in leaves:
         if isinstance(leaf, torch.Tensor):
             leaf = tracker.wrap_unknown(leaf)
+        elif isinstance(leaf, RuntimeValue):  # that call's value: NOTE [runtime numbers]
+            leaf = leaf.as_output()
         elif not isinstance(leaf, Proxy) and not is_constant_value(leaf) and \
                 tracker.prov_of(leaf) is None:
             raise unsupported(f"returning a value of type {type(leaf).__name__} from a jitted "

@@ -46,6 +46,15 @@ class InterpreterCallbacks:
         """Sees ``obj.name = value`` before it happens; returning True skips the store."""
         return False
 
+    def on_store_global(self, globals_dict, name, value):
+        """Sees ``global name; name = value`` before it happens; returning True skips it."""
+        return False
+
+    def on_store_deref(self, cell, name, value):
+        """Sees a store into a closure cell created outside this interpretation (``nonlocal``)
+        before it happens; returning True skips it."""
+        return False
+
     def on_subscr(self, obj, key, value):
         """Sees every subscript read ``value = obj[key]``."""
         return value
@@ -64,6 +73,8 @@ _HOOK_NAMES = (
     "on_load_deref",
     "on_load_attr",
     "on_store_attr",
+    "on_store_global",
+    "on_store_deref",
     "on_subscr",
     "on_opaque_call",
     "on_opaque_result",

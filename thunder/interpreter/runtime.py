@@ -53,7 +53,8 @@ class Runtime:
 
     __slots__ = ("callbacks", "uncatchable", "frames", "handled_exc", "own_cells", "lookaside",
                  "on_load_global", "on_load_deref", "on_load_attr", "on_store_attr",
-                 "on_subscr", "on_opaque_call", "on_opaque_result")
+                 "on_store_global", "on_store_deref", "on_subscr", "on_opaque_call",
+                 "on_opaque_result")
 
     def __init__(self, callbacks):
         self.callbacks = callbacks

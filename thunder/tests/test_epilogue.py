@@ -31,7 +31,9 @@ def test_attributes_assigned_in_forward_are_set_on_the_module():
         assert_close(jitted_model.last, eager.last)
         assert jitted_model.calls == eager.calls
         assert jitted_model.tag == eager.tag
-    assert "p0.calls = 3" in str(thunder.last_epilogue_traces(jmodel)[0])
+    # the counter is read and replayed at every call: NOTE [runtime numbers]
+    assert "p0.calls = n0" in str(thunder.last_epilogue_traces(jmodel)[0])
+    assert thunder.cache_misses(jmodel) == 1
 
 
 def test_tracing_leaves_no_proxy_on_the_module():

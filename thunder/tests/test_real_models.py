@@ -10,6 +10,7 @@ import copy
 import pytest
 import torch
 from torch import nn
+import torch.nn.functional as F
 
 import thunder
 from thunder.tests.framework import assert_close
@@ -41,11 +42,8 @@ def test_lstm_forward_matches_eager(with_initial_states):
     assert_close(c, expected_c)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "nn.LSTM calls torch._VF.lstm (the same object as torch.lstm), which Thunder does not "
-    "define; it runs through the eager fallback (thunder/frontend/fallback.py), whose opaque "
-    "symbols have no VJP rule, so split_forward_backward raises NoVJPRuleError "
-    "(thunder/transforms/autograd/split.py:102)"))
+# nn.LSTM calls torch._VF.lstm, which Thunder does not define: it runs by eager fallback and
+# its gradient re-runs it under torch's autograd (NOTE [gradients of eager fallbacks]).
 @pytest.mark.parametrize("with_initial_states", [False, True])
 def test_lstm_gradients_match_eager(with_initial_states):
     lstm = _lstm()
@@ -109,6 +107,62 @@ def test_cnn_with_batchnorm_training_steps_match_eager():
         eager_optimizer.zero_grad()
     assert cnn.bn1.num_batches_tracked.item() == 3
     assert thunder.cache_misses(jcnn) == 1
+
+
+# InstanceNorm with running statistics in train mode (then eval mode, which uses them).
+
+
+class InstanceNormNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.norm = nn.InstanceNorm2d(4, affine=True, track_running_stats=True, momentum=0.2)
+
+    def forward(self, x):
+        return torch.tanh(self.norm(self.conv(x))).mean((2, 3))
+
+
+def test_instance_norm_running_stats_training_steps_match_eager():
+    torch.manual_seed(0)
+    net = InstanceNormNet().train()
+    eager_net = copy.deepcopy(net)
+    jnet = thunder.jit(net)
+    for _ in range(3):
+        x = torch.randn(2, 3, 5, 5)
+        out, expected = jnet(x), eager_net(x)
+        assert_close(out, expected)
+        (out * torch.arange(4.0)).sum().backward()
+        (expected * torch.arange(4.0)).sum().backward()
+        for (name, p), expected_p in zip(net.named_parameters(), eager_net.parameters()):
+            assert_close(p.grad, expected_p.grad, atol=1e-5, rtol=1e-4), name
+        for (name, b), expected_b in zip(net.named_buffers(), eager_net.buffers()):
+            assert_close(b, expected_b), name
+        net.zero_grad()
+        eager_net.zero_grad()
+    assert not torch.equal(net.norm.running_var, torch.ones(4))
+    net.eval()
+    eager_net.eval()
+    x = torch.randn(2, 3, 5, 5)
+    with torch.no_grad():
+        assert_close(jnet(x), eager_net(x))
+    assert thunder.cache_misses(jnet) == 2
+
+
+def test_functional_instance_norm_updates_running_statistics_as_eager():
+    def fn(x, running_mean, running_var):
+        return F.instance_norm(x, running_mean, running_var, momentum=0.3)
+
+    x = torch.randn(3, 2, 6, requires_grad=True)
+    stats, expected_stats = (torch.zeros(2), torch.ones(2)), (torch.zeros(2), torch.ones(2))
+    out = thunder.jit(fn)(x, *stats)
+    expected = fn(x, *expected_stats)
+    assert_close(out, expected)
+    assert_close(stats, expected_stats)
+    grad, = torch.autograd.grad(out.pow(2).sum(), x)
+    expected_grad, = torch.autograd.grad(expected.pow(2).sum(), x)
+    assert_close(grad, expected_grad)
+    with pytest.raises(ValueError, match="both be None"):
+        thunder.jit(fn)(x, stats[0], None)
 
 
 # A pipeline: pure-Python tokenization, a model, and the argmax mapped back to strings.

@@ -1,8 +1,9 @@
 """Loads, stores and deletes of fast locals, cells, globals, names and attributes.
 
 Fast locals and cells live in ``frame.localsplus``, indexed by the instruction argument. Global
-and builtin reads go through ``on_load_global``, reads of cells that were created outside this
-interpretation through ``on_load_deref``, attribute reads and writes through ``attributes.py``.
+and builtin reads go through ``on_load_global`` and global writes through ``on_store_global``;
+reads and writes of cells that were created outside this interpretation go through
+``on_load_deref``/``on_store_deref``, attribute reads and writes through ``attributes.py``.
 """
 
 from types import CellType
@@ -89,7 +90,13 @@ def load_deref(frame, inst):
 
 
 def store_deref(frame, inst):
-    frame.localsplus[inst.arg].cell_contents = frame.stack.pop()
+    cell = frame.localsplus[inst.arg]
+    value = frame.stack.pop()
+    rt = frame.rt
+    hook = rt.on_store_deref
+    if hook is not None and id(cell) not in rt.own_cells and hook(cell, inst.argval, value):
+        return
+    cell.cell_contents = value
 
 
 def delete_deref(frame, inst):
@@ -140,7 +147,11 @@ def load_global(frame, inst):
 
 
 def store_global(frame, inst):
-    frame.globals[inst.argval] = frame.stack.pop()
+    value = frame.stack.pop()
+    hook = frame.rt.on_store_global
+    if hook is not None and hook(frame.globals, inst.argval, value):
+        return
+    frame.globals[inst.argval] = value
 
 
 def delete_global(frame, inst):

@@ -323,13 +323,10 @@ def _normalization_records():
                         tolerances=tol))
     op_db.append(OpInfo("F.instance_norm", F.instance_norm, _instance_norm_samples,
                         FLOAT_DTYPES, tolerances=tol))
-    reason = ("updating instance_norm's running statistics in place raises "
-              "UnsupportedOperationError (only batch_norm's update is functionalized)")
     for name in ("batch_norm", "instance_norm"):
-        xfails = xfail_all(FLOAT_DTYPES, reason) if name == "instance_norm" else {}
         op_db.append(OpInfo(f"F.{name}(running stats)", resolve(f"F.{name}"),
                             _running_stats_samples(name), FLOAT_DTYPES, tolerances=tol,
-                            covers=(resolve(f"F.{name}"),), xfails=xfails))
+                            covers=(resolve(f"F.{name}"),)))
     op_db.append(OpInfo("F.normalize", F.normalize, _normalize_samples, FLOAT_DTYPES,
                         tolerances=tol))
 

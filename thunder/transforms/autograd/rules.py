@@ -6,8 +6,9 @@ operator), as every registry of a concern is (NOTE [prim registries]).
 
 A rule has a ``backward(g, saved, *args, **kwargs)`` that runs while the backward trace is
 recorded and returns one gradient per positional argument (``None`` where there is none; a
-list for a list argument such as ``cat``'s tensors). ``g`` is the output's cotangent (for a
-symbol with several outputs, a tuple with ``None`` where an output got no cotangent).
+list for a list argument such as ``cat``'s tensors), optionally followed by a dict of keyword
+arguments' gradients. ``g`` is the output's cotangent (for a symbol with several outputs, a
+tuple with ``None`` where an output got no cotangent).
 
 By default the forward trace keeps the bound symbol as it is and ``saved`` is its output. A
 rule may give an augmented ``forward(*args, **kwargs) -> (output, saved)`` instead, recorded

@@ -51,18 +51,21 @@ class _TapeEntry:
     kwargs: dict | None = None
 
 
-def split_forward_backward(trace: TraceCtx) -> tuple[TraceCtx, TraceCtx]:
+def split_forward_backward(trace: TraceCtx, executors=()) -> tuple[TraceCtx, TraceCtx]:
     """Split ``trace`` into a forward trace that saves what the backward needs and a backward
-    trace; both are dead-code eliminated."""
-    builder = _Builder(trace)
+    trace; both are dead-code eliminated. ``executors`` (in priority order) may differentiate
+    the symbols they run with their own kernels (NOTE [executor gradients] in
+    thunder/executors/extend.py)."""
+    builder = _Builder(trace, executors)
     forward = builder.build_forward()
     backward = builder.build_backward(forward)
     return builder.finish(forward, backward)
 
 
 class _Builder:
-    def __init__(self, trace: TraceCtx):
+    def __init__(self, trace: TraceCtx, executors=()):
         self.trace = trace
+        self.executors = tuple(executors)
         self.active = {a.name for a in trace.args
                        if is_differentiable(a) and a.requires_grad}
         self.differentiable_args = set(self.active)
@@ -86,9 +89,9 @@ class _Builder:
         if not self._needs_grad(bsym):
             self._emit(bsym)
             return
-        rule = vjp_rules.get(bsym.sym)
         args, kwargs = (bsym.args, bsym.kwargs) if bsym.sym.is_prim else \
             canonical_call(bsym.sym, bsym.args, bsym.kwargs)
+        rule = _executor_rule(self.executors, bsym, args, kwargs) or vjp_rules.get(bsym.sym)
         if rule is not None and rule.applies_to(args, kwargs):
             self._apply_rule(bsym, rule, args, kwargs)
         elif bsym.subsymbols and is_cheap(bsym):
@@ -175,6 +178,9 @@ class _Builder:
         grads = entry.rule.backward(g, entry.saved, *entry.args, **entry.kwargs)
         for arg, grad in zip(entry.args, grads):
             self._accumulate(arg, grad, entry.bsym)
+        if len(grads) > len(entry.args) and isinstance(grads[-1], dict):
+            for name, grad in grads[-1].items():  # the keyword arguments' gradients
+                self._accumulate(entry.kwargs[name], grad, entry.bsym)
 
     def _backward_composite(self, bsym: BoundSymbol):
         """Recompute the intermediates of a cheap composite, then differentiate its parts."""
@@ -252,6 +258,17 @@ def differentiable_outputs(forward: TraceCtx, backward: TraceCtx) -> tuple:
     names = {a.name for a in backward.args}
     count = sum(isinstance(x, TensorProxy) for x in tree_flatten(outputs)[0])
     return tuple(cotangent_name(i) in names for i in range(count))
+
+
+def _executor_rule(executors, bsym, args, kwargs):
+    """The gradient of the first executor that has one for ``bsym`` or can run it whole."""
+    for executor in executors:
+        rule = executor.grad_rule(bsym.sym, args, kwargs)
+        if rule is not None:
+            return rule
+        if executor.can_execute(bsym):
+            return None
+    return None
 
 
 def _differentiable_parts(bsym):
