@@ -5,8 +5,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import overhead, training  # noqa: E402
+from benchmarks import fusion, overhead, training  # noqa: E402
 
 if __name__ == "__main__":
     overhead.main()
     training.main()
+    fusion.main()

@@ -3,11 +3,11 @@
     python benchmarks/training.py        # measures and rewrites sections of RESULTS.md
 
 Steady state: the median time of a training step (forward, cross-entropy or MSE loss,
-backward) and of an inference step (forward under no_grad) of the benchmark GPT and of an MLP,
+backward) and of an inference step (forward under no_grad) of the benchmark GPT, an MLP and a CNN,
 contenders interleaved. Time to first training step and peak memory of a training step: each
 contender in a fresh process. Peak memory is the growth of the resident set during one step
-after warm-up (the peak is reset through /proc/self/clear_refs; glibc is told to give large
-blocks back to the system so the resident set follows the live tensors).
+after ``WARMUP_STEPS`` warm-up steps (the peak is reset through /proc/self/clear_refs; glibc is
+told to give large blocks back to the system so the resident set follows the live tensors).
 """
 
 import json
@@ -23,10 +23,15 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import thunder  # noqa: E402
 from benchmarks.common import fmt, machine_line, ratio, write_section  # noqa: E402
+from thunder.models.cnn import SmallCNN  # noqa: E402
 from thunder.models.gpt import GPT, GPTConfig, MLPModel  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
 CONTENDERS = ("eager", "torch.compile", "thunder")
+# Steps run before measuring a steady state: more than the calls after which Thunder's
+# torch.compile fusion executor compiles a region (``compile_after``, NOTE [tiered
+# compilation]), so the time and memory measured are those of the compiled regions.
+WARMUP_STEPS = 10
 
 
 def make_workload(name):
@@ -41,6 +46,12 @@ def make_workload(name):
         model = GPT(config)
         idx = torch.randint(0, 512, (8, 256))
         return model, (idx, idx)
+    if name == "cnn":
+        model = SmallCNN()
+        return model, (torch.randn(8, 3, 32, 32), torch.randint(0, 10, (8,)))
+    if name == "cnn-large":  # for peak memory
+        model = SmallCNN(channels=32)
+        return model, (torch.randn(32, 3, 64, 64), torch.randint(0, 10, (32,)))
     if name == "mlp-large":  # for peak memory
         model = MLPModel(8, 1024)
         return model, (torch.randn(512, 1024), torch.randn(512, 1024))
@@ -59,6 +70,8 @@ def compiled(model, contender):
 def train_step(fn, model, inputs, targets):
     if isinstance(model, GPT):
         _, loss = fn(inputs, targets)
+    elif isinstance(model, SmallCNN):
+        loss = torch.nn.functional.cross_entropy(fn(inputs), targets)
     else:
         loss = torch.nn.functional.mse_loss(fn(inputs), targets)
     loss.backward()
@@ -78,7 +91,7 @@ def steady_state_ms(workload, *, blocks=15, steps_per_block=10, mode="train"):
             return fn(inputs)
 
     for fn in fns.values():
-        for _ in range(3):
+        for _ in range(WARMUP_STEPS):
             run(fn)
     samples = {c: [] for c in CONTENDERS}
     for _ in range(blocks):
@@ -94,7 +107,7 @@ CHILD = r"""
 import json, os, sys, time, gc
 sys.path.insert(0, os.getcwd())
 import torch
-from benchmarks.training import make_workload, compiled, train_step
+from benchmarks.training import WARMUP_STEPS, make_workload, compiled, train_step
 what, workload, contender = sys.argv[1], sys.argv[2], sys.argv[3]
 model, (inputs, targets) = make_workload(workload)
 fn = compiled(model, contender)
@@ -103,7 +116,7 @@ if what == "first":
     train_step(fn, model, inputs, targets)
     print(json.dumps({"value": time.perf_counter() - start}))
 else:
-    for _ in range(3):
+    for _ in range(WARMUP_STEPS):
         train_step(fn, model, inputs, targets)
     gc.collect()
     def status(key):
@@ -147,10 +160,13 @@ def _table(title, note, rows, unit):
 def main():
     gpt = "GPT (2 layers, n_embd 64, 2 x 64 tokens)"
     mlp = "MLP (4 x Linear(32), batch 64)"
+    cnn = "CNN (2 conv-BN-ReLU blocks, 8 x 3 x 32 x 32)"
     steady = [(f"{gpt} training step", steady_state_ms("gpt")),
               (f"{mlp} training step", steady_state_ms("mlp")),
+              (f"{cnn} training step", steady_state_ms("cnn")),
               (f"{gpt} inference", steady_state_ms("gpt", mode="infer")),
-              (f"{mlp} inference", steady_state_ms("mlp", mode="infer"))]
+              (f"{mlp} inference", steady_state_ms("mlp", mode="infer")),
+              (f"{cnn} inference", steady_state_ms("cnn", mode="infer"))]
     text = _table("Steady-state step time", "Median over 15 interleaved blocks of 10 steps, "
                   "(min–max) of the blocks; a training step is forward, loss, backward.",
                   steady, "ms")
@@ -158,7 +174,8 @@ def main():
     write_section(RESULTS, "training-steady", text)
 
     first = [(f"{gpt} first training step", in_fresh_processes("first", "gpt", 3)),
-             (f"{mlp} first training step", in_fresh_processes("first", "mlp", 3))]
+             (f"{mlp} first training step", in_fresh_processes("first", "mlp", 3)),
+             (f"{cnn} first training step", in_fresh_processes("first", "cnn", 3))]
     text = _table("Time to first training step", "First training step in a fresh process "
                   "(tracing/compilation included, imports and model construction excluded), "
                   "median of 3 processes (min–max).", first, "s")
@@ -168,10 +185,12 @@ def main():
     memory = [("GPT (4 layers, n_embd 256, 8 x 256 tokens) training step",
                in_fresh_processes("memory", "gpt-large", 3)),
               ("MLP (8 x Linear(1024), batch 512) training step",
-               in_fresh_processes("memory", "mlp-large", 3))]
+               in_fresh_processes("memory", "mlp-large", 3)),
+              ("CNN (channels 32, 32 x 3 x 64 x 64) training step",
+               in_fresh_processes("memory", "cnn-large", 3))]
     text = _table("Peak memory of a training step", "Growth of the resident set during one "
-                  "training step after 3 warm-up steps, in MiB, median of 3 processes "
-                  "(min–max).", memory, "MiB")
+                  f"training step after {WARMUP_STEPS} warm-up steps, in MiB, median of 3 "
+                  "processes (min–max).", memory, "MiB")
     print(text)
     write_section(RESULTS, "training-memory", text)
 

@@ -15,7 +15,11 @@ backward's argument list), so a cotangent is freed after its last use instead of
 the backward returns. When the engine keeps the graph (``retain_graph=True``) the backward
 gets a copy of the saved list instead. Version counters are recorded at forward time and
 checked in backward, so a saved tensor modified in place in between raises the same kind of
-error eager raises.
+error eager raises. A saved tensor that is also an output is kept as its ``detach()``ed alias
+(same storage, same version counter): the output itself would point back to the context
+through its ``grad_fn`` (output -> grad_fn -> context -> saved list -> output), a reference
+cycle that only the garbage collector frees, so a graph never backpropagated (a forward with
+grad enabled, then the output dropped) would hold its saved tensors until a collection.
 
 NOTE [per-call work of a compiled autograd call]
 A call runs under the entry's prologue, which has checked the shape, dtype, device and
@@ -23,7 +27,8 @@ A call runs under the entry's prologue, which has checked the shape, dtype, devi
 of one ``CompiledAutograd`` and is worked out once: which inputs are empty (their gradient
 must be an empty tensor, not None, as in eager), which outputs are non-differentiable. Per
 call remain: the forward itself, the saved list and its version counters, and the few
-attribute writes on the autograd context.
+attribute writes on the autograd context. Which saved tensors are outputs is also worked out
+at the first call: the forward trace returns the same proxy in both places.
 """
 
 from dataclasses import dataclass, field
@@ -43,6 +48,7 @@ class CompiledAutograd:
     # worked out once (NOTE [per-call work of a compiled autograd call]):
     frozen_positions: tuple = field(init=False)  # tensor outputs without a gradient
     empty_inputs: tuple | None = field(init=False, default=None)  # (index, shape, dtype, device)
+    saved_outputs: tuple | None = field(init=False, default=None)  # positions in the saved list
 
     def __post_init__(self):
         self.frozen_positions = tuple(
@@ -66,16 +72,18 @@ class ThunderAutogradFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, compiled, result, *inputs):
         outputs, saved = compiled.forward(*inputs)
-        if compiled.empty_inputs is None:
-            compiled.empty_inputs = tuple(
-                (i, t.shape, t.dtype, t.device) for i, t in enumerate(inputs) if t.numel() == 0)
         if not isinstance(outputs, torch.Tensor) and not _is_tensor_tuple(outputs):
             leaves, spec = tree_flatten(outputs)
             positions = [i for i, x in enumerate(leaves) if isinstance(x, torch.Tensor)]
             result.spec, result.leaves, result.tensor_positions = spec, leaves, positions
             outputs = tuple(leaves[i] for i in positions)
+        saved = list(saved)
+        if compiled.saved_outputs is None:
+            _first_call_layout(compiled, inputs, outputs, saved)
+        for i in compiled.saved_outputs:
+            saved[i] = saved[i].detach()
         ctx.compiled = compiled
-        ctx.saved = saved = list(saved)
+        ctx.saved = saved
         ctx.versions = [t._version for t in saved]
         if compiled.frozen_positions:
             tensors = (outputs,) if isinstance(outputs, torch.Tensor) else outputs
@@ -113,6 +121,15 @@ class ThunderAutogradFunction(torch.autograd.Function):
             input_grads = _with_empty_gradients(input_grads, compiled.empty_inputs,
                                                 ctx.needs_input_grad)
         return (None, None, *input_grads)
+
+
+def _first_call_layout(compiled, inputs, outputs, saved) -> None:
+    """NOTE [per-call work of a compiled autograd call]: the empty inputs, and the saved
+    tensors that are outputs (kept detached: NOTE [saved tensors of a compiled backward])."""
+    compiled.empty_inputs = tuple(
+        (i, t.shape, t.dtype, t.device) for i, t in enumerate(inputs) if t.numel() == 0)
+    returned = {id(t) for t in ((outputs,) if isinstance(outputs, torch.Tensor) else outputs)}
+    compiled.saved_outputs = tuple(i for i, t in enumerate(saved) if id(t) in returned)
 
 
 def _is_tensor_tuple(outputs) -> bool:

@@ -219,6 +219,8 @@ def materializer(tracker, trace: TraceCtx):
 # ``name`` as a data descriptor (a property would win over the instance dict): this is checked
 # when the prologue is built. If the attribute later leaves the instance dict, the subscript
 # raises, the prologue fails and the call is traced again (and then reads it the generic way).
+# An object read through another object has a type check before any read through it; what
+# its class defines is not re-checked per call (as for the methods the trace inlined).
 _NO_OBJECT = object()
 
 

@@ -48,15 +48,16 @@ _any_autocast = torch._C._is_any_autocast_enabled
 
 def call_key(args, kwargs):
     """The cache key of a call (see the module docstring): one part per positional argument,
-    one ``(name, part)`` per keyword argument, then the global state. Runs at every call, so
-    it builds one tuple and no intermediate list."""
+    one ``(name, part)`` per keyword argument, then the global state. It runs at every call:
+    the torch state functions are bound to module globals (no ``torch.`` attribute lookups)."""
+    key = [_arg_key(a) for a in args]
     if kwargs:
-        arguments = (*map(_arg_key, args), *[(k, _arg_key(v)) for k, v in kwargs.items()])
-    else:
-        arguments = tuple(map(_arg_key, args))
+        key.extend([(k, _arg_key(v)) for k, v in kwargs.items()])
+    key.append(_grad_enabled())
+    key.append(_default_dtype())
     if _any_autocast():
-        return (*arguments, _grad_enabled(), _default_dtype(), _autocast_state())
-    return (*arguments, _grad_enabled(), _default_dtype())
+        key.append(_autocast_state())
+    return tuple(key)
 
 
 def _autocast_state():

@@ -157,16 +157,63 @@ def test_torch_compile_executor_matches_eager_and_compiles_after_the_threshold()
 
     jf = thunder.jit(f, executors=[executor])
     x, w = torch.randn(8, 16), torch.randn(16, 16)
-    for call in range(3):
+    states = []
+    for call in range(6):
         assert_close(jf(x, w), f(x, w))
         (region,) = thunder.last_fusions(jf)
-        assert (region.callable.compiled is not None) == (call == 2)
-    assert "torch.compile" not in str(region)  # the body is the plain torch code
-    assert "gelu" in str(region)
+        states.append(region.callable.state)
+    # two timed calls of the torch body, compiled at the third, timed for three calls, decided
+    assert states[:5] == ["unfused", "unfused", "measuring", "measuring", "measuring"]
+    tiered = region.callable
+    if tiered.compiled_seconds < tiered.body_seconds:
+        assert states[5] == "compiled" and tiered.compiled is not None
+    else:
+        assert states[5] == "kept unfused" and tiered.compiled is None
+    assert "gelu" not in str(region) or "matmul" not in str(region)  # matmul stays outside
+    assert "softmax" in str(region)
+
+
+@pytest.mark.parametrize("compiled_is_faster", [True, False])
+def test_the_faster_of_torch_body_and_compiled_body_is_kept(monkeypatch, compiled_is_faster):
+    import time
+
+    def slow(fn):
+        def run(*args):
+            time.sleep(0.002)
+            return fn(*args)
+        return run
+
+    executor = TorchCompileExecutor("tc_choice", compile_after=1, min_symbols=1)
+    original_compile_region = executor.compile_region
+
+    def compile_region(region):
+        tiered = original_compile_region(region)
+        if not compiled_is_faster:
+            return tiered
+        fast = tiered.body
+        tiered.body = slow(fast)  # the torch body is the slow one, its "compiled" form fast
+        tiered.body.fast = fast
+        return tiered
+
+    monkeypatch.setattr(executor, "compile_region", compile_region)
+    if not compiled_is_faster:
+        monkeypatch.setattr(torch, "compile", lambda fn, **kwargs: slow(fn))
+    else:
+        monkeypatch.setattr(torch, "compile", lambda fn, **kwargs: fn.fast)
+
+    def f(x):
+        return (x.sin() * 2 + 1).exp()
+
+    jf = thunder.jit(f, executors=[executor])
+    x = torch.randn(16)
+    for _ in range(6):
+        assert_close(jf(x), f(x))
+    (region,) = thunder.last_fusions(jf)
+    assert region.callable.state == ("compiled" if compiled_is_faster else "kept unfused")
 
 
 def test_torch_compile_executor_gradients_match_eager():
-    executor = TorchCompileExecutor("tc_grad", compile_after=0, min_symbols=2)
+    executor = TorchCompileExecutor("tc_grad", compile_after=0, min_symbols=1)
 
     def f(x, w):
         return (torch.tanh(x @ w) * x).sum()

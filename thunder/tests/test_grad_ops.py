@@ -139,8 +139,10 @@ def test_every_sample_gradient_matches_torch_autograd(op, dtype):
 
 
 def _jitted_gradcheck(fn, *inputs):
+    # gradcheck calls the backward many times: once a fusion region is compiled (NOTE [tiered
+    # compilation]) its float64 results may differ from the torch body's in the last bits
     return torch.autograd.gradcheck(thunder.jit(fn), inputs, eps=1e-6, atol=1e-5,
-                                    check_undefined_grad=False)
+                                    nondet_tol=1e-12, check_undefined_grad=False)
 
 
 def _leaf(*shape, low=0.5, high=1.5):
