@@ -40,6 +40,7 @@ import math
 from dataclasses import dataclass, field
 
 from thunder.core.proxies import Proxy, TensorProxy
+from thunder.core.pytree import tree_flatten
 from thunder.core.symbol import BoundSymbol
 from thunder.core.trace import TraceCtx
 from thunder.executors.extend import Executor, execution_symbol
@@ -284,7 +285,6 @@ def _bits(bits: int) -> list[int]:
 
 
 def _flat_proxies(value):
-    from thunder.core.pytree import tree_flatten
     return [v for v in tree_flatten(value)[0] if isinstance(v, Proxy)]
 
 

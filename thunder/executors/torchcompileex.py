@@ -41,12 +41,10 @@ from thunder.executors.torchex import ex as torch_executor
 from thunder.transforms.dce import is_effectful
 from thunder.transforms.del_last_used import del_last_used
 
-# Symbols never fused (by name): their values would differ from eager's under Inductor, or
-# Inductor would only call back into eager for them.
+# Symbols never fused (by name), besides the effectful ones (``is_effectful``: random draws,
+# print, ...): data checks and data-dependent results, which Inductor would not reproduce.
 UNFUSABLE = frozenset({
-    "dropout", "rand", "randn", "randint", "rand_like", "randn_like", "randint_like",
-    "bernoulli", "multinomial", "normal", "uniform", "uniform_philox", "randperm",
-    "check_data", "item", "tolist", "nonzero", "unique", "masked_select",
+    "uniform_philox", "check_data", "item", "tolist", "nonzero", "unique", "masked_select",
 })
 
 
