@@ -31,7 +31,7 @@ CONTENDERS = ("eager", "torch.compile", "thunder")
 # Steps run before measuring a steady state: more than the calls after which Thunder's
 # torch.compile fusion executor compiles a region (``compile_after``, NOTE [tiered
 # compilation]), so the time and memory measured are those of the compiled regions.
-WARMUP_STEPS = 10
+WARMUP_STEPS = 20
 
 
 def make_workload(name):

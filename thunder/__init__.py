@@ -42,8 +42,8 @@ from thunder.frontend.examine import examine
 # Fused attention (and Triton kernels, on CUDA) claim their operators first; on CUDA nvFuser
 # fuses what it can translate; torch.compile fusion pays on CPU (benchmarks/RESULTS.md); the
 # torch executor runs the rest.
-set_default_executors([_sdpaex.ex, *_tritonex.default_executors(),
-                       *_nvfuserex.default_executors(), _torchcompileex.ex, _torchex.ex])
+set_default_executors([*_tritonex.default_executors(), *_nvfuserex.default_executors(),
+                       _torchcompileex.ex, _sdpaex.ex, _torchex.ex])
 
 
 def last_fusions(jfn) -> list:

@@ -75,6 +75,8 @@ class Implementation:
 class Executor:
     """Base class: an executor has a unique name."""
 
+    fuses_regions = False  # a fusion executor (``fusion.FusionExecutor``) sets it
+
     def __init__(self, name: str):
         self.name = name
 

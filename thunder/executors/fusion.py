@@ -63,6 +63,8 @@ class FusionExecutor(Executor):
     tuple ``region.outputs``). ``worth_fusing(bsyms)`` may turn down regions too small to pay.
     """
 
+    fuses_regions = True
+
     def worth_fusing(self, bsyms: list) -> bool:
         return True
 
@@ -136,13 +138,16 @@ def region_trace(name: str, bsyms: list, inputs: list, outputs: list, claim) -> 
     return trace
 
 
-def fuse_regions(bsyms: list, claims: dict, trace_output, fallback_claim) -> tuple[list, list]:
+def fuse_regions(bsyms: list, claims: dict, trace_output, fallback_claim, *,
+                 owned_args=frozenset(), held_budget: float = math.inf) -> tuple[list, list]:
     """Group the bound symbols claimed by fusion executors into regions.
 
     ``claims`` maps positions in ``bsyms`` to the fusion executor that claimed them; the other
     bound symbols are already claimed. ``fallback_claim(bsym, executor)`` claims, with the
-    executors after ``executor``, a symbol that ends up in no region. Returns the new bound
-    symbols and the regions fused.
+    executors after ``executor``, a symbol that ends up in no region. ``owned_args`` names the
+    trace arguments the trace itself frees after their last use (a backward trace's saved
+    tensors) and ``held_budget`` bounds the bytes a region may keep alive past their last use
+    (NOTE [region memory]). Returns the new bound symbols and the regions fused.
     """
     args_of = [b.flat_proxy_args() for b in bsyms]  # flattening is the costly part: once
     outs_of = [b.flat_proxy_outs() for b in bsyms]
@@ -159,12 +164,36 @@ def fuse_regions(bsyms: list, claims: dict, trace_output, fallback_claim) -> tup
         for out in outs_of[i]:
             producer[out.name] = i
 
+    # NOTE [region memory]: a region holds its inputs until it returns, where the symbols run
+    # one by one would free each input after its last reader. Owned inputs whose last reader
+    # is in a region are counted against ``held_budget`` (``held[u]``), so that fusing a
+    # backward trace does not keep all saved activations alive until its end.
+    last_reader: dict[str, int] = {}
+    for i, args in enumerate(args_of):
+        for a in args:
+            last_reader[a.name] = i
+    for o in _flat_proxies(trace_output):
+        last_reader[o.name] = len(bsyms)  # returned: never freed inside the trace
+
+    def dying_bytes(i, inside_bits) -> int:
+        total, seen = 0, set()
+        for a in args_of[i]:
+            if (a.name in seen or last_reader.get(a.name) != i or not isinstance(a, TensorProxy)
+                    or a.name not in producer and a.name not in owned_args):
+                continue
+            seen.add(a.name)
+            if a.name in producer and inside_bits >> producer[a.name] & 1:
+                continue  # made inside the region: the fusion frees it itself
+            total += math.prod(a.shape) * a.dtype.itemsize
+        return total
+
     # Units: a region or a single symbol. ``members[u]`` and ``ancestors[u]`` are bitsets over
     # symbol positions; ``ancestors[u]`` is saturated: it holds whole units.
     unit_of: list[int] = []
     members: list[int] = []
     ancestors: list[int] = []
     unit_executor: list = []
+    held: list[int] = []  # bytes of owned inputs a region keeps alive past their last use
     last_region: dict[int, int] = {}  # id(executor) -> its most recent region
     claimed = list(bsyms)
 
@@ -190,6 +219,8 @@ def fuse_regions(bsyms: list, claims: dict, trace_output, fallback_claim) -> tup
             for g in dict.fromkeys(candidates):
                 if is_view and not _inputs_made_in(args_of[i], members[g], producer):
                     continue
+                if held[g] and held[g] + dying_bytes(i, members[g]) > held_budget:
+                    continue
                 if not anc & descendants(g):
                     chosen = g
                     break
@@ -201,7 +232,10 @@ def fuse_regions(bsyms: list, claims: dict, trace_output, fallback_claim) -> tup
             chosen = len(members)
             members.append(0)
             ancestors.append(0)
+            held.append(0)
             unit_executor.append(executor)
+        if executor is not None:
+            held[chosen] += dying_bytes(i, members[chosen])
         bit = 1 << i
         new_ancestors = anc & ~members[chosen]
         for u, u_anc in enumerate(ancestors):

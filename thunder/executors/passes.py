@@ -11,6 +11,9 @@ claimed by fusion executors are grouped into regions (``fusion.fuse_regions``, s
 executors after its fusion executor in the list.
 """
 
+import math
+
+from thunder.core.proxies import TensorProxy
 from thunder.core.symbol import BoundSymbol
 from thunder.core.trace import TraceCtx, from_trace
 from thunder.executors.fusion import FusionExecutor, fuse_regions
@@ -20,8 +23,18 @@ class NoExecutorError(RuntimeError):
     """No executor in the list can run a primitive."""
 
 
-def transform_for_execution(trace: TraceCtx, executors) -> TraceCtx:
-    """The execution trace: every bound symbol claimed by an executor, fusions formed."""
+# A region may keep alive, past their last use, owned inputs of at most this many bytes or
+# this fraction of the bytes of all owned trace arguments, whichever is larger (NOTE [region
+# memory] in fusion.py).
+MIN_HELD_BYTES = 1 << 20
+HELD_FRACTION = 1 / 8
+
+
+def transform_for_execution(trace: TraceCtx, executors, *, owns_args: bool = False) -> TraceCtx:
+    """The execution trace: every bound symbol claimed by an executor, fusions formed.
+
+    ``owns_args``: the trace frees its arguments after their last use (a backward trace), so
+    fusion regions must not hold too many of them alive (NOTE [region memory])."""
     executors = list(executors)
     new = from_trace(trace, f"transform_for_execution ({', '.join(e.name for e in executors)})")
     claims: dict[int, FusionExecutor] = {}
@@ -58,7 +71,12 @@ def transform_for_execution(trace: TraceCtx, executors) -> TraceCtx:
         raise NoExecutorError(f"no executor after {fusion_executor.name} can run "
                               f"{bsym.sym.print_name} outside a fusion")
 
-    new.bound_symbols, new.regions = fuse_regions(out, claims, trace.output, fallback_claim)
+    owned = [a for a in trace.args if isinstance(a, TensorProxy)] if owns_args else []
+    budget = max(MIN_HELD_BYTES,
+                 HELD_FRACTION * sum(math.prod(a.shape) * a.dtype.itemsize for a in owned))
+    new.bound_symbols, new.regions = fuse_regions(
+        out, claims, trace.output, fallback_claim, owned_args={a.name for a in owned},
+        held_budget=budget)
     return new
 
 

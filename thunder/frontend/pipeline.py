@@ -59,7 +59,7 @@ def compile_entry(computation, tracker, executors) -> CacheEntry:
 
 
 def _execution_passes(trace, executors, *, consume_args=False) -> list:
-    claimed = transform_for_execution(trace, executors)
+    claimed = transform_for_execution(trace, executors, owns_args=consume_args)
     cleaned = dce(claimed)
     cleaned.pass_name = f"dce (after {claimed.pass_name})"
     final = del_last_used(cleaned, consume_args=consume_args)

@@ -160,3 +160,36 @@ def test_missing_vjp_rule_names_the_prim():
             thunder.jit(lambda a: prims.sin(a).sum())(_leaf(2))
     finally:
         vjp_rules[prims.sin] = rule
+
+
+def test_batch_norm_training_differentiates_with_torch_backward_kernel():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4),
+                                torch.nn.ReLU())
+    reference = copy.deepcopy(model)
+    jmodel = thunder.jit(model)
+    x = torch.randn(2, 3, 8, 8)
+    for _ in range(2):
+        jmodel(x).square().sum().backward()
+        reference(x).square().sum().backward()
+    _assert_same_grads(reference, model)
+    assert_close(model[1].running_mean, reference[1].running_mean)
+    assert_close(model[1].running_var, reference[1].running_var)
+    backward = thunder.last_backward_traces(jmodel)[-1]
+    text = "\n".join([str(backward)] + [str(r) for r in backward.regions])
+    assert "native_batch_norm_backward" in text
+
+
+def test_gradients_no_input_needs_are_not_computed():
+    # The images need no gradient: the convolution's backward kernel is asked for the weight
+    # and bias gradients only.
+    conv = torch.nn.Conv2d(3, 4, 3)
+    jconv = thunder.jit(conv, executors=["torch"])
+    x = torch.randn(2, 3, 8, 8)
+    jconv(x).sum().backward()
+    weight_grad = conv.weight.grad.clone()
+    conv.zero_grad()
+    conv(x).sum().backward()
+    assert_close(weight_grad, conv.weight.grad)
+    backward = str(thunder.last_backward_traces(jconv)[-1])
+    assert "(False, True, True)" in backward and "(True, True, True)" not in backward

@@ -74,8 +74,13 @@ def _grads(fn, q, k, v, kwargs):
 
 
 def _uses_sdpa_kernels(jfn) -> bool:
-    return ("sdpaex._flash_cpu_forward" in str(thunder.last_traces(jfn)[-1])
-            and "sdpaex._flash_cpu_backward" in str(thunder.last_backward_traces(jfn)[-1]))
+    """The execution traces call the fused kernels, directly or inside a fusion region (the
+    default torch.compile fusion executor fuses them with their neighbours)."""
+    def text(trace):
+        return "\n".join([str(trace)] + [str(region) for region in trace.regions])
+
+    return ("sdpaex._flash_cpu_forward" in text(thunder.last_traces(jfn)[-1])
+            and "sdpaex._flash_cpu_backward" in text(thunder.last_backward_traces(jfn)[-1]))
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)

@@ -18,7 +18,20 @@ EFFECTFUL_NAMES = frozenset({
 
 def is_effectful(bsym) -> bool:
     sym = bsym.sym
-    return "effectful" in sym.tags or sym.name in EFFECTFUL_NAMES
+    if "effectful" in sym.tags:
+        return True
+    if sym.name == "dropout":
+        return _dropout_draws(bsym)
+    return sym.name in EFFECTFUL_NAMES
+
+
+def _dropout_draws(bsym) -> bool:
+    """Whether a dropout call draws random numbers: eager returns its input without drawing
+    when ``p == 0`` or when not training (so it consumes no generator state)."""
+    args, kwargs = bsym.args, bsym.kwargs
+    p = args[1] if len(args) > 1 else kwargs.get("p", 0.5)
+    training = args[2] if len(args) > 2 else kwargs.get("training", True)
+    return not (training is False or type(p) in (int, float) and p == 0)
 
 
 def dce(trace: TraceCtx) -> TraceCtx:

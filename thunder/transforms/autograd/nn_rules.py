@@ -55,6 +55,33 @@ def _layer_norm_vjp(g, saved, input, normalized_shape, weight=None, bias=None, e
     return grad_input, None, grad_weight, grad_bias, None
 
 
+# -- batch norm -----------------------------------------------------------------------------
+def _batch_norm_from_batch_stats(input, running_mean, running_var, weight=None, bias=None,
+                                 training=False, momentum=0.1, eps=1e-05):
+    """Training-mode batch norm whose running statistics (if any) are updated separately (the
+    frontend passes None for them, see ``batch_norm_updating_stats``), with an affine weight
+    and bias (if any) of the input's dtype."""
+    return (training is True and running_mean is None and running_var is None
+            and input.dtype in _KERNEL_DTYPES and input.ndim >= 2
+            and all(p is None or p.dtype == input.dtype for p in (weight, bias)))
+
+
+def _batch_norm_forward(input, running_mean, running_var, weight=None, bias=None,
+                        training=False, momentum=0.1, eps=1e-05):
+    out, mean, invstd = kernels.native_batch_norm(input, weight, bias, eps)
+    return out, (mean, invstd)
+
+
+@def_vjp(ltorch.batch_norm, forward=_batch_norm_forward, applies=_batch_norm_from_batch_stats)
+def _batch_norm_vjp(g, saved, input, running_mean, running_var, weight=None, bias=None,
+                    training=False, momentum=0.1, eps=1e-05):
+    mean, invstd = saved
+    mask = (True, is_differentiable(weight), is_differentiable(bias))
+    grad_input, grad_weight, grad_bias = kernels.native_batch_norm_backward(
+        g, input, weight, mean, invstd, eps, mask)
+    return grad_input, None, None, grad_weight, grad_bias, None, None, None
+
+
 # -- activations ----------------------------------------------------------------------------
 @def_vjp(ltorch.gelu, applies=lambda input, approximate="none": input.dtype in _KERNEL_DTYPES)
 def _gelu_vjp(g, out, input, approximate="none"):

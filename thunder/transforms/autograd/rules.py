@@ -25,6 +25,7 @@ decomposition.
 
 import inspect
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import thunder.core.prims as prims
@@ -106,9 +107,29 @@ def def_zero_vjp(*symbols):
         vjp_rules[sym] = VJPRule(backward)
 
 
+# The names of the proxies that need a gradient, while a rule's backward runs (None otherwise):
+# a rule asks ``is_differentiable`` before computing a gradient, so an input that needs none
+# (a batch of images, a frozen weight) costs no computation (e.g. the ``output_mask`` of a
+# convolution's backward kernel).
+_active_names: set | None = None
+
+
+@contextmanager
+def gradients_needed_for(names: set):
+    """Within the block, ``is_differentiable`` is also false for proxies not in ``names``."""
+    global _active_names
+    previous, _active_names = _active_names, names
+    try:
+        yield
+    finally:
+        _active_names = previous
+
+
 def is_differentiable(x) -> bool:
-    """A tensor proxy of a floating or complex dtype (only those get gradients)."""
-    return isinstance(x, TensorProxy) and dtypes.is_inexact(x.dtype)
+    """A tensor proxy of a floating or complex dtype (only those get gradients) that needs one
+    (see ``gradients_needed_for``)."""
+    return (isinstance(x, TensorProxy) and dtypes.is_inexact(x.dtype)
+            and (_active_names is None or x.name in _active_names))
 
 
 def zeros_like(a):

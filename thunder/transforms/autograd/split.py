@@ -36,7 +36,8 @@ from thunder.core.symbol import BoundSymbol
 from thunder.core.trace import TraceCtx, from_trace
 from thunder.core.tracectx import tracectx
 from thunder.transforms.autograd.rules import (NoVJPRuleError, VJPRule, canonical_call,
-                                               is_differentiable, vjp_rules)
+                                               gradients_needed_for, is_differentiable,
+                                               vjp_rules)
 from thunder.transforms.dce import dce
 from thunder.transforms.rematerialize import is_cheap
 
@@ -175,7 +176,8 @@ class _Builder:
             return
         g = cotangents[0] if isinstance(entry.output, Proxy) else \
             tree_unflatten(cotangents, spec)
-        grads = entry.rule.backward(g, entry.saved, *entry.args, **entry.kwargs)
+        with gradients_needed_for(self.active):
+            grads = entry.rule.backward(g, entry.saved, *entry.args, **entry.kwargs)
         for arg, grad in zip(entry.args, grads):
             self._accumulate(arg, grad, entry.bsym)
         if len(grads) > len(entry.args) and isinstance(grads[-1], dict):
@@ -261,12 +263,14 @@ def differentiable_outputs(forward: TraceCtx, backward: TraceCtx) -> tuple:
 
 
 def _executor_rule(executors, bsym, args, kwargs):
-    """The gradient of the first executor that has one for ``bsym`` or can run it whole."""
+    """The gradient of the first executor that has one for ``bsym`` or can run it whole with a
+    kernel of its own (a fusion executor fuses whatever the rule emits, so it does not stop the
+    search: the SDPA executor's fused kernels still serve attention fused by torch.compile)."""
     for executor in executors:
         rule = executor.grad_rule(bsym.sym, args, kwargs)
         if rule is not None:
             return rule
-        if executor.can_execute(bsym):
+        if executor.can_execute(bsym) and not executor.fuses_regions:
             return None
     return None
 
