@@ -7,8 +7,8 @@ torch.compile executor compiling at the first call (fused: one Inductor kernel p
 with the torch executor alone (one eager call per operation), contenders interleaved. The
 static thresholds of ``TorchCompileExecutor`` (``min_symbols``, ``min_elements``, below which a
 region is not even compiled) are set from this table; above them the executor measures each
-region (NOTE [tiered compilation]). A region pays when its fixed cost per call (Dynamo's
-guards, Inductor's wrapper) is below the per-operation cost it saves.
+region (NOTE [tiered compilation]). A region pays when its fixed cost per call (Inductor's
+wrapper, called without Dynamo) is below the per-operation cost it saves.
 """
 
 import os

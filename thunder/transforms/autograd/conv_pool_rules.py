@@ -10,13 +10,13 @@ need no rule here.
 
 import thunder.core.prims as prims
 from thunder.transforms.autograd import kernels
-from thunder.transforms.autograd.rules import def_vjp, is_differentiable
+from thunder.transforms.autograd.rules import def_vjp, needs_grad
 
 
 @def_vjp(prims.convolution)
 def _convolution_vjp(g, out, a, weight, bias, stride, padding, dilation, transposed,
                      output_padding, groups):
-    mask = (is_differentiable(a), is_differentiable(weight), is_differentiable(bias))
+    mask = (needs_grad(a), needs_grad(weight), needs_grad(bias))
     bias_sizes = None if bias is None else tuple(bias.shape)
     grad_a, grad_weight, grad_bias = kernels.convolution_backward(
         g, a, weight, bias_sizes, stride, padding, dilation, transposed, output_padding,

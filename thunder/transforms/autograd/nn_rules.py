@@ -11,7 +11,7 @@ import torch
 
 import thunder.torch as ltorch
 from thunder.transforms.autograd import kernels
-from thunder.transforms.autograd.rules import def_vjp, is_differentiable
+from thunder.transforms.autograd.rules import def_vjp, is_differentiable, needs_grad
 from thunder.transforms.autograd.shape_rules import sum_to_shape
 
 _KERNEL_DTYPES = (torch.float32, torch.float64)
@@ -49,7 +49,7 @@ def _layer_norm_forward(input, normalized_shape, weight=None, bias=None, eps=1e-
 def _layer_norm_vjp(g, saved, input, normalized_shape, weight=None, bias=None, eps=1e-05):
     mean, rstd = saved
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    mask = (True, is_differentiable(weight), is_differentiable(bias))
+    mask = (True, needs_grad(weight), needs_grad(bias))
     grad_input, grad_weight, grad_bias = kernels.native_layer_norm_backward(
         g, input, shape, mean, rstd, weight, bias, mask)
     return grad_input, None, grad_weight, grad_bias, None
@@ -76,7 +76,7 @@ def _batch_norm_forward(input, running_mean, running_var, weight=None, bias=None
 def _batch_norm_vjp(g, saved, input, running_mean, running_var, weight=None, bias=None,
                     training=False, momentum=0.1, eps=1e-05):
     mean, invstd = saved
-    mask = (True, is_differentiable(weight), is_differentiable(bias))
+    mask = (True, needs_grad(weight), needs_grad(bias))
     grad_input, grad_weight, grad_bias = kernels.native_batch_norm_backward(
         g, input, weight, mean, invstd, eps, mask)
     return grad_input, None, None, grad_weight, grad_bias, None, None, None

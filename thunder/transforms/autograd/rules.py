@@ -107,16 +107,13 @@ def def_zero_vjp(*symbols):
         vjp_rules[sym] = VJPRule(backward)
 
 
-# The names of the proxies that need a gradient, while a rule's backward runs (None otherwise):
-# a rule asks ``is_differentiable`` before computing a gradient, so an input that needs none
-# (a batch of images, a frozen weight) costs no computation (e.g. the ``output_mask`` of a
-# convolution's backward kernel).
+# The names of the proxies that need a gradient, while a rule's backward runs (None otherwise).
 _active_names: set | None = None
 
 
 @contextmanager
 def gradients_needed_for(names: set):
-    """Within the block, ``is_differentiable`` is also false for proxies not in ``names``."""
+    """Within the block, ``needs_grad`` is false for proxies not in ``names``."""
     global _active_names
     previous, _active_names = _active_names, names
     try:
@@ -126,10 +123,16 @@ def gradients_needed_for(names: set):
 
 
 def is_differentiable(x) -> bool:
-    """A tensor proxy of a floating or complex dtype (only those get gradients) that needs one
-    (see ``gradients_needed_for``)."""
-    return (isinstance(x, TensorProxy) and dtypes.is_inexact(x.dtype)
-            and (_active_names is None or x.name in _active_names))
+    """A tensor proxy of a floating or complex dtype (only those get gradients)."""
+    return isinstance(x, TensorProxy) and dtypes.is_inexact(x.dtype)
+
+
+def needs_grad(x) -> bool:
+    """A differentiable tensor proxy whose gradient the backward being built needs: a rule
+    whose kernel computes several gradients at once asks it, so that a gradient nobody needs
+    (an input batch of images, a frozen weight) is not computed (e.g. the ``output_mask`` of a
+    convolution's backward kernel)."""
+    return is_differentiable(x) and (_active_names is None or x.name in _active_names)
 
 
 def zeros_like(a):
