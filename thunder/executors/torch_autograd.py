@@ -67,7 +67,9 @@ class _CallResult:
 
 
 class ThunderAutogradFunction(torch.autograd.Function):
-    boxed_grads_call = True  # backward(ctx, grads) gets one list it may empty
+    # torch >= 2.13 then calls backward(ctx, grads) with one list it may empty; older versions
+    # ignore the attribute and pass the gradients as separate arguments
+    boxed_grads_call = True
 
     @staticmethod
     def forward(ctx, compiled, result, *inputs):
@@ -91,7 +93,11 @@ class ThunderAutogradFunction(torch.autograd.Function):
         return outputs
 
     @staticmethod
-    def backward(ctx, grads):
+    def backward(ctx, *grads):
+        if len(grads) == 1 and type(grads[0]) is list:  # boxed (see above)
+            grads = grads[0]
+        else:
+            grads = list(grads)
         if torch.is_grad_enabled():
             raise RuntimeError(
                 "thunder.jit: double backward (create_graph=True, or differentiating a "
