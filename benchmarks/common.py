@@ -36,7 +36,7 @@ def machine_line() -> str:
 
 def fmt(stat, unit="µs") -> str:
     median, lo, hi = stat
-    digits = 3 if unit == "s" else 1
+    digits = {"s": 3, "ms": 2}.get(unit, 1)
     return f"{median:.{digits}f} {unit} ({lo:.{digits}f}–{hi:.{digits}f})"
 
 

@@ -56,9 +56,10 @@ def main():
         "A chain of elementwise operations jitted with the torch.compile executor compiling at "
         "the first call (fused) and with the torch executor alone (unfused); median per call "
         "over 9 interleaved blocks (min–max). Produced by `benchmarks/fusion.py`; the "
-        "executor compiles a region only past `min_symbols=3` / `min_elements=65536` and then "
-        "keeps it only where it measures faster, as these rows show it does from about 8 "
-        "elementwise symbols on small tensors and from 2 on large ones.",
+        "executor compiles a region only past `min_symbols=3` / `min_elements=4096` (3 "
+        "symbols merging into the kernel of the one feeding them, or 1 writing 4096 elements) "
+        "and then keeps it only where it measures faster: these rows show a region paying from "
+        "4 elementwise symbols on tiny tensors and from 2 on 4096 elements or more.",
         "",
         "| symbols | elements each | unfused | fused | fused/unfused |",
         "|---|---|---|---|---|",

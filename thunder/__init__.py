@@ -39,9 +39,10 @@ from thunder.frontend.api import (
 from thunder.frontend.errors import UnsupportedOperationError
 from thunder.frontend.examine import examine
 
-# Fused attention (and Triton kernels, on CUDA) claim their operators first; on CUDA nvFuser
-# fuses what it can translate; torch.compile fusion pays on CPU (benchmarks/RESULTS.md); the
-# torch executor runs the rest.
+# Triton kernels (on CUDA) claim their operators first; on CUDA nvFuser fuses what it can
+# translate; the torch.compile executor fuses the rest, attention kernels and matrix products
+# included (it pays on CPU: benchmarks/RESULTS.md), with the SDPA executor's gradients; what no
+# region takes runs on the SDPA and torch executors.
 set_default_executors([*_tritonex.default_executors(), *_nvfuserex.default_executors(),
                        _torchcompileex.ex, _sdpaex.ex, _torchex.ex])
 

@@ -29,7 +29,7 @@ warning), so fusion never costs correctness. Compiling is synchronous: the call 
 the threshold waits for Inductor.
 
 A region is compiled at all only when at least ``min_symbols`` (3) of its symbols would merge
-into the kernel of the symbol feeding them, or one such symbol writes ``min_elements`` (65536)
+into the kernel of the symbol feeding them, or one such symbol writes ``min_elements`` (4096)
 elements, so hopeless regions cost no compilation. ``benchmarks/fusion.py`` measures where
 fusion pays. How much memory a region may hold is bounded at region formation (NOTE [region
 memory] in ``fusion.py``).
@@ -194,7 +194,7 @@ class TorchCompileExecutor(FusionExecutor):
     """Fuses regions with ``torch.compile`` (Inductor)."""
 
     def __init__(self, name: str = "torchcompile", *, compile_after: int = 8,
-                 min_symbols: int = 3, min_elements: int = 65536):
+                 min_symbols: int = 3, min_elements: int = 4096):
         super().__init__(name)
         self.compile_after = compile_after
         self.min_symbols = min_symbols
