@@ -1,4 +1,5 @@
-"""The demo: jit the built-in small GPT, print its final trace and time it against eager.
+"""The demo: jit the built-in small GPT, print its final trace (and the body of each fusion
+region it calls) and time it against eager.
 
 Run it with ``python -m thunder.demo``.
 """
@@ -10,6 +11,11 @@ import torch
 
 import thunder
 from thunder.models.gpt import GPT, GPTConfig
+
+
+# Calls before timing: past the call at which a fusion region is compiled by Inductor and the
+# calls that compare it with its torch body (NOTE [tiered compilation]).
+WARMUP_CALLS = 20
 
 
 def _median_ms(fn, repeats=30):
@@ -37,12 +43,18 @@ def main():
     torch.testing.assert_close(out, expected)
 
     print(thunder.last_traces(jmodel)[-1])
+    for region in thunder.last_fusions(jmodel):  # the body of each fusion region it calls
+        print(region)
     with torch.no_grad():
+        for _ in range(WARMUP_CALLS):  # fusion regions compile at their 9th call
+            jmodel(idx)
         eager_ms = _median_ms(lambda: model(idx))
         thunder_ms = _median_ms(lambda: jmodel(idx))
+    regions = ", ".join(f"{r.name} {r.callable.state}" for r in thunder.last_fusions(jmodel))
     print(f"GPT ({config.n_layer} layers, n_embd {config.n_embd}, batch 2 x {idx.shape[1]} "
           f"tokens) inference: eager {eager_ms:.3f} ms, thunder {thunder_ms:.3f} ms "
-          f"({thunder_ms / eager_ms:.2f}x eager); first call (tracing) {first_call:.3f} s; "
+          f"({thunder_ms / eager_ms:.2f}x eager) after {WARMUP_CALLS} warm-up calls "
+          f"({regions or 'no fusion regions'}); first call (tracing) {first_call:.3f} s; "
           f"outputs match eager")
 
 
