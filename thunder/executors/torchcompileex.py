@@ -81,6 +81,12 @@ def compile_with_inductor(body, args):
     from torch.fx.experimental.proxy_tensor import make_fx
 
     graph = make_fx(body)(*args)
+    # Inductor may lay out an intermediate differently from eager (a permuted or expanded
+    # result left uncopied), where ``view`` of it would fail; ``reshape`` copies only then.
+    for node in graph.graph.nodes:
+        if node.op == "call_function" and node.target is torch.ops.aten.view.default:
+            node.target = torch.ops.aten.reshape.default
+    graph.recompile()
     compiled = torch._inductor.compile(graph, list(args))
 
     def run(*args):
