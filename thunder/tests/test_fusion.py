@@ -366,3 +366,19 @@ def test_backward_regions_keep_at_most_the_budget_of_saved_tensors_alive():
                        if {o.name for o in b.flat_proxy_outs()} == outputs]
         dying = [p for p in region.inputs if last_read[p.name] == position]
         assert sum(nbytes(p) for p in dying) <= budget, region.name
+
+
+def test_dropout_in_a_training_step_draws_eager_masks_when_fused():
+    # With grad, dropout becomes a mask kernel and a multiplication: the mask's draw stays
+    # out of the regions, so Inductor does not replace eager's random numbers with its own.
+    executor = TorchCompileExecutor("tc_dropout_grad", compile_after=0, min_symbols=0)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.Dropout(0.5), torch.nn.Tanh())
+    jmodel = thunder.jit(model, executors=[executor])
+    x = torch.randn(16, 8)
+    for seed in range(3):
+        torch.manual_seed(seed)
+        actual = jmodel(x)
+        torch.manual_seed(seed)
+        assert_close(actual, model(x))
+    names = [n for r in thunder.last_fusions(jmodel) for n in _region_names(r)]
+    assert names and "dropout_mask" not in names

@@ -19,9 +19,9 @@ def _like(a, **changes):
     return TensorProxy.like(a, requires_grad=False, **changes)
 
 
-def _kernel(name, meta):
+def _kernel(name, meta, tags=()):
     def decorator(impl):
-        return kernel_symbol(__name__, name, meta, impl)
+        return kernel_symbol(__name__, name, meta, impl, tags)
 
     return decorator
 
@@ -149,7 +149,7 @@ def nll_loss_backward(g, log_probs, target, weight, reduction, ignore_index, tot
 
 
 # -- dropout --------------------------------------------------------------------------------
-@_kernel("dropout_mask", lambda a, p: _like(a))
+@_kernel("dropout_mask", lambda a, p: _like(a), tags={"effectful"})  # draws random numbers
 def dropout_mask(a, p):
     """The scaled keep-mask eager ``F.dropout`` draws on the CPU (same generator calls, so
     ``torch.manual_seed`` gives eager's mask)."""

@@ -153,7 +153,7 @@ def canonical_call(sym: Symbol, args, kwargs):
     return tuple(bound.args), dict(bound.kwargs)
 
 
-def kernel_symbol(module_name: str, name: str, meta, impl) -> Symbol:
+def kernel_symbol(module_name: str, name: str, meta, impl, tags=()) -> Symbol:
     """A symbol that runs a torch (usually ``torch.ops.aten``) backward kernel.
 
     It prints as ``<alias>.<name>`` where the alias is the last part of ``module_name``; the
@@ -161,4 +161,4 @@ def kernel_symbol(module_name: str, name: str, meta, impl) -> Symbol:
     """
     module = sys.modules[module_name]
     return Symbol(name, meta, is_prim=True, module_alias=module_name.rsplit(".", 1)[-1],
-                  module=module, impl=impl)
+                  module=module, impl=impl, tags=set(tags))
