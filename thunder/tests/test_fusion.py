@@ -382,3 +382,20 @@ def test_dropout_in_a_training_step_draws_eager_masks_when_fused():
         assert_close(actual, model(x))
     names = [n for r in thunder.last_fusions(jmodel) for n in _region_names(r)]
     assert names and "dropout_mask" not in names
+
+
+def test_an_operator_whose_decomposition_draws_stays_out_of_regions():
+    executor = TorchCompileExecutor("tc_sdpa_dropout", compile_after=0, min_symbols=0)
+
+    def f(q):
+        attended = torch.nn.functional.scaled_dot_product_attention(q.sin(), q, q, dropout_p=0.5)
+        return attended.cos()
+
+    jf = thunder.jit(f, executors=[executor])
+    q = torch.randn(1, 2, 8, 4)
+    torch.manual_seed(0)
+    actual = jf(q)
+    torch.manual_seed(0)
+    assert_close(actual, f(q))  # eager's own dropout draw, not Inductor's
+    names = [n for r in thunder.last_fusions(jf) for n in _region_names(r)]
+    assert "scaled_dot_product_attention" not in names and {"sin", "cos"} <= set(names)

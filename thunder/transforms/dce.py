@@ -22,7 +22,10 @@ def is_effectful(bsym) -> bool:
         return True
     if sym.name == "dropout":
         return _dropout_draws(bsym)
-    return sym.name in EFFECTFUL_NAMES
+    if sym.name in EFFECTFUL_NAMES:
+        return True
+    # a composite whose decomposition draws (attention with dropout, say) draws too
+    return any(is_effectful(sub) for sub in bsym.subsymbols)
 
 
 def _dropout_draws(bsym) -> bool:
