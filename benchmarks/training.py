@@ -52,6 +52,9 @@ def make_workload(name):
     if name == "cnn-large":  # for peak memory
         model = SmallCNN(channels=32)
         return model, (torch.randn(32, 3, 64, 64), torch.randint(0, 10, (32,)))
+    if name == "cnn-deep":  # for peak memory: saved activations outweigh the backward's own
+        model = SmallCNN(channels=16, extra_blocks=4)
+        return model, (torch.randn(32, 3, 64, 64), torch.randint(0, 10, (32,)))
     if name == "mlp-large":  # for peak memory
         model = MLPModel(8, 1024)
         return model, (torch.randn(512, 1024), torch.randn(512, 1024))
@@ -187,7 +190,9 @@ def main():
               ("MLP (8 x Linear(1024), batch 512) training step",
                in_fresh_processes("memory", "mlp-large", 3)),
               ("CNN (channels 32, 32 x 3 x 64 x 64) training step",
-               in_fresh_processes("memory", "cnn-large", 3))]
+               in_fresh_processes("memory", "cnn-large", 3)),
+              ("CNN (6 conv-BN-ReLU blocks, channels 16, 32 x 3 x 64 x 64) training step",
+               in_fresh_processes("memory", "cnn-deep", 3))]
     text = _table("Peak memory of a training step", "Growth of the resident set during one "
                   f"training step after {WARMUP_STEPS} warm-up steps, in MiB, median of 3 "
                   "processes (min–max).", memory, "MiB")

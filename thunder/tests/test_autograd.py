@@ -172,7 +172,8 @@ def test_batch_norm_training_differentiates_with_torch_backward_kernel():
     for _ in range(2):
         jmodel(x).square().sum().backward()
         reference(x).square().sum().backward()
-    _assert_same_grads(reference, model)
+    for (name, p), q in zip(reference.named_parameters(), model.parameters()):
+        assert_close(q.grad, p.grad, atol=1e-5, rtol=1e-4), name
     assert_close(model[1].running_mean, reference[1].running_mean)
     assert_close(model[1].running_var, reference[1].running_var)
     backward = thunder.last_backward_traces(jmodel)[-1]

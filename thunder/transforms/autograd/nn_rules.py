@@ -68,7 +68,20 @@ def _batch_norm_from_batch_stats(input, running_mean, running_var, weight=None, 
 
 def _batch_norm_forward(input, running_mean, running_var, weight=None, bias=None,
                         training=False, momentum=0.1, eps=1e-05):
-    out, mean, invstd = kernels.native_batch_norm(input, weight, bias, eps)
+    # The statistics by a reduction, the output by elementwise operations: a fusion executor
+    # fuses them into one kernel, and rematerialization can recompute the output (and a ReLU
+    # after it) in the backward from the input and the statistics, which the backward kernel
+    # keeps anyway, instead of saving it.
+    dims = [0] + list(range(2, input.ndim))
+    var, mean = ltorch.var_mean(input, dims, correction=0)
+    invstd = ltorch.rsqrt(ltorch.add(var, eps))
+    shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
+    out = ltorch.mul(ltorch.sub(input, ltorch.reshape(mean, shape)),
+                     ltorch.reshape(invstd, shape))
+    if weight is not None:
+        out = ltorch.mul(out, ltorch.reshape(weight, shape))
+    if bias is not None:
+        out = ltorch.add(out, ltorch.reshape(bias, shape))
     return out, (mean, invstd)
 
 
