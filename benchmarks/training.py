@@ -1,6 +1,7 @@
 """Training and inference steps: Thunder vs eager vs torch.compile, measured in one run.
 
     python benchmarks/training.py        # measures and rewrites sections of RESULTS.md
+    python benchmarks/training.py steady # only the steady-state table (or: first, memory)
 
 Steady state: the median time of a training step (forward, cross-entropy or MSE loss,
 backward) and of an inference step (forward under no_grad) of the benchmark GPT, an MLP and a CNN,
@@ -160,10 +161,19 @@ def _table(title, note, rows, unit):
     return "\n".join(lines)
 
 
-def main():
+def main(parts=("steady", "first", "memory")):
     gpt = "GPT (2 layers, n_embd 64, 2 x 64 tokens)"
     mlp = "MLP (4 x Linear(32), batch 64)"
     cnn = "CNN (2 conv-BN-ReLU blocks, 8 x 3 x 32 x 32)"
+    if "steady" in parts:
+        _steady(gpt, mlp, cnn)
+    if "first" in parts:
+        _first(gpt, mlp, cnn)
+    if "memory" in parts:
+        _memory()
+
+
+def _steady(gpt, mlp, cnn):
     steady = [(f"{gpt} training step", steady_state_ms("gpt")),
               (f"{mlp} training step", steady_state_ms("mlp")),
               (f"{cnn} training step", steady_state_ms("cnn")),
@@ -176,6 +186,8 @@ def main():
     print(text)
     write_section(RESULTS, "training-steady", text)
 
+
+def _first(gpt, mlp, cnn):
     first = [(f"{gpt} first training step", in_fresh_processes("first", "gpt", 3)),
              (f"{mlp} first training step", in_fresh_processes("first", "mlp", 3)),
              (f"{cnn} first training step", in_fresh_processes("first", "cnn", 3))]
@@ -185,6 +197,8 @@ def main():
     print(text)
     write_section(RESULTS, "training-first", text)
 
+
+def _memory():
     memory = [("GPT (4 layers, n_embd 256, 8 x 256 tokens) training step",
                in_fresh_processes("memory", "gpt-large", 3)),
               ("MLP (8 x Linear(1024), batch 512) training step",
@@ -201,4 +215,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:] or ("steady", "first", "memory"))

@@ -70,18 +70,6 @@ def native_layer_norm_backward(g, input, normalized_shape, mean, rstd, weight, b
 
 
 # -- batch norm -----------------------------------------------------------------------------
-def _native_batch_norm_meta(input, weight, bias, eps):
-    c = input.shape[1]
-    return _like(input), _like(input, shape=(c,)), _like(input, shape=(c,))
-
-
-@_kernel("native_batch_norm", _native_batch_norm_meta)
-def native_batch_norm(input, weight, bias, eps):
-    """Batch normalization from the batch statistics (no running statistics): the output and
-    the per-channel mean and inverse standard deviation the backward kernel needs."""
-    return tuple(aten.native_batch_norm(input, weight, bias, None, None, True, 0.0, eps))
-
-
 def _native_batch_norm_backward_meta(g, input, weight, mean, invstd, eps, output_mask):
     channels = (input.shape[1],)
     return (_like(input) if output_mask[0] else None,
