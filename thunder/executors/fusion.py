@@ -44,6 +44,7 @@ from thunder.core.pytree import tree_flatten
 from thunder.core.symbol import BoundSymbol
 from thunder.core.trace import TraceCtx
 from thunder.executors.extend import Executor, execution_symbol
+from thunder.transforms.rematerialize import nbytes
 
 # Shape operations that return a view of their (first) input.
 VIEW_OPS = frozenset({
@@ -184,7 +185,7 @@ def fuse_regions(bsyms: list, claims: dict, trace_output, fallback_claim, *,
             seen.add(a.name)
             if a.name in producer and inside_bits >> producer[a.name] & 1:
                 continue  # made inside the region: the fusion frees it itself
-            total += math.prod(a.shape) * a.dtype.itemsize
+            total += nbytes(a)
         return total
 
     # Units: a region or a single symbol. ``members[u]`` and ``ancestors[u]`` are bitsets over
@@ -219,7 +220,8 @@ def fuse_regions(bsyms: list, claims: dict, trace_output, fallback_claim, *,
             for g in dict.fromkeys(candidates):
                 if is_view and not _inputs_made_in(args_of[i], members[g], producer):
                     continue
-                if held[g] and held[g] + dying_bytes(i, members[g]) > held_budget:
+                dying = dying_bytes(i, members[g])
+                if held[g] and held[g] + dying > held_budget:
                     continue
                 if not anc & descendants(g):
                     chosen = g
@@ -234,8 +236,9 @@ def fuse_regions(bsyms: list, claims: dict, trace_output, fallback_claim, *,
             ancestors.append(0)
             held.append(0)
             unit_executor.append(executor)
+            dying = dying_bytes(i, 0) if executor is not None else 0
         if executor is not None:
-            held[chosen] += dying_bytes(i, members[chosen])
+            held[chosen] += dying
         bit = 1 << i
         new_ancestors = anc & ~members[chosen]
         for u, u_anc in enumerate(ancestors):

@@ -11,12 +11,11 @@ claimed by fusion executors are grouped into regions (``fusion.fuse_regions``, s
 executors after its fusion executor in the list.
 """
 
-import math
-
 from thunder.core.proxies import TensorProxy
 from thunder.core.symbol import BoundSymbol
 from thunder.core.trace import TraceCtx, from_trace
 from thunder.executors.fusion import FusionExecutor, fuse_regions
+from thunder.transforms.rematerialize import nbytes
 
 
 class NoExecutorError(RuntimeError):
@@ -72,8 +71,7 @@ def transform_for_execution(trace: TraceCtx, executors, *, owns_args: bool = Fal
                               f"{bsym.sym.print_name} outside a fusion")
 
     owned = [a for a in trace.args if isinstance(a, TensorProxy)] if owns_args else []
-    budget = max(MIN_HELD_BYTES,
-                 HELD_FRACTION * sum(math.prod(a.shape) * a.dtype.itemsize for a in owned))
+    budget = max(MIN_HELD_BYTES, HELD_FRACTION * sum(nbytes(a) for a in owned))
     new.bound_symbols, new.regions = fuse_regions(
         out, claims, trace.output, fallback_claim, owned_args={a.name for a in owned},
         held_budget=budget)

@@ -197,7 +197,7 @@ def _mergeable(bsyms) -> tuple[int, int]:
 
 
 class TorchCompileExecutor(FusionExecutor):
-    """Fuses regions with ``torch.compile`` (Inductor)."""
+    """Fuses regions with Inductor, torch.compile's compiler (``compile_with_inductor``)."""
 
     def __init__(self, name: str = "torchcompile", *, compile_after: int = 8,
                  min_symbols: int = 3, min_elements: int = 4096):

@@ -161,4 +161,4 @@ def kernel_symbol(module_name: str, name: str, meta, impl, tags=()) -> Symbol:
     """
     module = sys.modules[module_name]
     return Symbol(name, meta, is_prim=True, module_alias=module_name.rsplit(".", 1)[-1],
-                  module=module, impl=impl, tags=set(tags))
+                  module=module, impl=impl, tags=tags)
