@@ -382,6 +382,18 @@ def test_definitions_are_cached_by_input_signature(fusion):
     assert thunder.cache_hits(jfn) == 4
 
 
+def _assert_step_matches_eager(model, idx, targets, logits, loss):
+    """The jitted step's logits, loss and parameter gradients (in ``p.grad``) match eager's."""
+    grads = {n: p.grad.clone() for n, p in model.named_parameters()}
+    model.zero_grad()
+    expected_logits, expected_loss = model(idx, targets)
+    expected_loss.backward()
+    assert_close(logits, expected_logits, atol=1e-4, rtol=1e-4)
+    assert_close(loss, expected_loss, atol=1e-4, rtol=1e-4)
+    for name, p in model.named_parameters():
+        assert_close(grads[name], p.grad, atol=1e-4, rtol=1e-4)
+
+
 def test_gpt_forward_and_training_step_match_eager(fusion):
     executor, device = fusion
     torch.manual_seed(0)
@@ -393,14 +405,7 @@ def test_gpt_forward_and_training_step_match_eager(fusion):
 
     logits, loss = jmodel(idx, targets)
     loss.backward()
-    grads = {n: p.grad.clone() for n, p in model.named_parameters()}
-    model.zero_grad()
-    expected_logits, expected_loss = model(idx, targets)
-    expected_loss.backward()
-    assert_close(logits, expected_logits, atol=1e-4, rtol=1e-4)
-    assert_close(loss, expected_loss, atol=1e-4, rtol=1e-4)
-    for name, p in model.named_parameters():
-        assert_close(grads[name], p.grad, atol=1e-4, rtol=1e-4)
+    _assert_step_matches_eager(model, idx, targets, logits, loss)
     assert executor.fusions_built > 0
     assert thunder.last_fusions(jmodel)
 
@@ -513,14 +518,7 @@ def test_gpt_with_the_registered_nvfuser_executor_matches_eager():
         model.zero_grad()
         logits, loss = jmodel(idx, targets)
         loss.backward()
-    grads = {n: p.grad.clone() for n, p in model.named_parameters()}
-    model.zero_grad()
-    expected_logits, expected_loss = model(idx, targets)
-    expected_loss.backward()
-    assert_close(logits, expected_logits, atol=1e-4, rtol=1e-4)
-    assert_close(loss, expected_loss, atol=1e-4, rtol=1e-4)
-    for name, p in model.named_parameters():
-        assert_close(grads[name], p.grad, atol=1e-4, rtol=1e-4)
+    _assert_step_matches_eager(model, idx, targets, logits, loss)
     assert thunder.last_fusions(jmodel)
     with torch.no_grad():
         assert_close(jmodel(idx), model(idx), atol=1e-4, rtol=1e-4)

@@ -63,6 +63,14 @@ def test_lstm_gradients_match_eager(with_initial_states):
         assert_close(grad, expected_grad, atol=1e-5, rtol=1e-4)
 
 
+def _assert_grads_and_buffers_match(model, eager_model):
+    """Parameter gradients and buffers (running statistics) of a jitted model match eager's."""
+    for (name, p), expected_p in zip(model.named_parameters(), eager_model.parameters()):
+        assert_close(p.grad, expected_p.grad, atol=1e-5, rtol=1e-4), name
+    for (name, b), expected_b in zip(model.named_buffers(), eager_model.buffers()):
+        assert_close(b, expected_b), name
+
+
 # A small CNN with BatchNorm in train mode.
 
 
@@ -97,10 +105,7 @@ def test_cnn_with_batchnorm_training_steps_match_eager():
         assert_close(out, expected)
         nn.functional.cross_entropy(out, labels).backward()
         nn.functional.cross_entropy(expected, labels).backward()
-        for (name, p), expected_p in zip(cnn.named_parameters(), eager_cnn.parameters()):
-            assert_close(p.grad, expected_p.grad, atol=1e-5, rtol=1e-4), name
-        for (name, b), expected_b in zip(cnn.named_buffers(), eager_cnn.buffers()):
-            assert_close(b, expected_b), name
+        _assert_grads_and_buffers_match(cnn, eager_cnn)
         optimizer.step()
         eager_optimizer.step()
         optimizer.zero_grad()
@@ -133,10 +138,7 @@ def test_instance_norm_running_stats_training_steps_match_eager():
         assert_close(out, expected)
         (out * torch.arange(4.0)).sum().backward()
         (expected * torch.arange(4.0)).sum().backward()
-        for (name, p), expected_p in zip(net.named_parameters(), eager_net.parameters()):
-            assert_close(p.grad, expected_p.grad, atol=1e-5, rtol=1e-4), name
-        for (name, b), expected_b in zip(net.named_buffers(), eager_net.buffers()):
-            assert_close(b, expected_b), name
+        _assert_grads_and_buffers_match(net, eager_net)
         net.zero_grad()
         eager_net.zero_grad()
     assert not torch.equal(net.norm.running_var, torch.ones(4))
